@@ -1,0 +1,290 @@
+"""The public Python API. The CLI, the HTTP API and the web UI are thin layers over `Engine`.
+
+Example:
+    >>> import tempfile, os
+    >>> from newsloom import Engine
+    >>> engine = Engine(db=os.path.join(tempfile.mkdtemp(), "demo.db"))   # doctest: +SKIP
+    >>> report = engine.ingest(["articles.jsonl"])                           # doctest: +SKIP
+    >>> [s.headline for s in engine.stories()]                               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from newsloom.embed import Encoder
+from newsloom.errors import InputError, NewsloomError, NotFoundError
+from newsloom.model import Article, BatchReport, Comparison, IngestResult, ItemError, RawArticle, Story, utcnow
+from newsloom.pipeline import Pipeline
+from newsloom.store import Store
+from newsloom.weave import Assignment, CosineJudge, StoryWeaver
+
+log = logging.getLogger("newsloom")
+
+#: Articles prepared and embedded together; bigger batches use the encoder better.
+INGEST_BATCH = 32
+
+
+@dataclass
+class SearchHit:
+    article_id: str
+    title: str | None
+    lang: str | None
+    source: str | None
+    story_id: str | None
+    score: float
+    snippet: str
+
+
+def _default_judge():
+    try:
+        from newsloom.similarity.model import SimilarityModel
+
+        return SimilarityModel.load_default()
+    except (ImportError, FileNotFoundError, AttributeError) as exc:
+        log.warning("no trained similarity model available (%s); weaving with the cosine baseline", exc)
+        return CosineJudge()
+
+
+class Engine:
+    """newsloom's one entry point: add articles, compare them, read stories.
+
+    Parameters:
+        db: SQLite path (default: $NEWSLOOM_DB or the per-user data folder).
+        encoder: an `newsloom.embed.Encoder` (default: the in-wheel USE v3).
+        similarity: the pair judge/comparer (default: the shipped trained model).
+        window_days: how far in time a story stays open to new articles.
+        readonly: open the database read-only (serving a copy, say).
+    """
+
+    def __init__(self, db: str | Path | None = None, *, encoder: Encoder | None = None, similarity=None,
+                 window_days: float = 3.0, enrich: bool = True, readonly: bool = False) -> None:
+        self.store = Store(db, readonly=readonly)
+        self.pipeline = Pipeline(encoder, enrich=enrich)
+        self._similarity = similarity
+        self.window_days = window_days
+        self._weaver: StoryWeaver | None = None
+        self._write_lock = threading.Lock()
+        self._subscribers: list[queue.Queue] = []
+
+    # -- components, loaded lazily --------------------------------------------
+    @property
+    def similarity(self):
+        if self._similarity is None:
+            self._similarity = _default_judge()
+        return self._similarity
+
+    @property
+    def weaver(self) -> StoryWeaver:
+        if self._weaver is None:
+            judge = self.similarity
+            floor = getattr(judge, "candidate_floor", 0.3)
+            self._weaver = StoryWeaver(judge, self._fetch_for_weaving, dim=self.pipeline.encoder.dim,
+                                       window_days=self.window_days, candidate_floor=floor)
+            self._restore_weaver(self._weaver)
+        return self._weaver
+
+    def _restore_weaver(self, weaver: StoryWeaver) -> None:
+        """Rebuild the live-story pool from the store (the store is the source of truth)."""
+        members: dict[str, list] = {}
+        for article_id, story_id, vector, when in self.store.iter_article_vectors():
+            if story_id:
+                members.setdefault(story_id, []).append((article_id, vector, when))
+        for story in self.store.iter_live_stories():
+            ms = sorted(members.get(story.id, []), key=lambda m: m[2])
+            weaver.restore(story, ms)
+
+    def _fetch_for_weaving(self, article_id: str) -> Article:
+        return self.store.get_article(article_id)
+
+    # -- writing ----------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | Path], *, progress: Callable[[IngestResult], None] | None = None,
+               max_bytes: int | None = None) -> BatchReport:
+        """Read files, folders or '-' (JSONL on stdin) and add every article; per-item results."""
+        from newsloom.readers import read_paths
+
+        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+        return self.ingest_raw(read_paths([str(p) for p in paths], **kwargs), progress=progress)
+
+    def ingest_raw(self, items: Iterable[RawArticle | ItemError], *,
+                   progress: Callable[[IngestResult], None] | None = None) -> BatchReport:
+        """Add raw articles (or pass reader errors through) in batches; never stops on one bad item."""
+        report = BatchReport()
+        batch: list[RawArticle | ItemError] = []
+
+        def flush() -> None:
+            for result in self._ingest_batch(batch):
+                report.results.append(result)
+                if progress:
+                    progress(result)
+            batch.clear()
+
+        for item in items:
+            batch.append(item)
+            if len(batch) >= INGEST_BATCH:
+                flush()
+        flush()
+        return report
+
+    def add(self, text: str, *, title: str | None = None, url: str | None = None, source: str | None = None,
+            published: datetime | None = None, lang: str | None = None,
+            metadata: dict[str, Any] | None = None) -> IngestResult:
+        """Add one article given as fields."""
+        raw = RawArticle(text=text, title=title, url=url, source=source, published=published, lang=lang,
+                         metadata=metadata or {}, origin=url or title or "article")
+        return self._ingest_batch([raw])[0]
+
+    def _ingest_batch(self, batch: list[RawArticle | ItemError]) -> list[IngestResult]:
+        if not batch:
+            return []
+        results: list[IngestResult] = []
+        fresh: list[RawArticle | ItemError] = []
+        for item in batch:
+            if isinstance(item, RawArticle) and item.url and self.store.article_id_for_url(item.url):
+                results.append(IngestResult(item.origin, "duplicate", self.store.article_id_for_url(item.url)))
+            else:
+                fresh.append(item)
+        for item, raw in zip(self.pipeline.prepare_many(fresh), fresh):
+            if isinstance(item, ItemError):
+                results.append(IngestResult(item.origin, "error", error=item))
+                continue
+            article, entities = item
+            results.append(self._store_one(article, entities, raw.origin if isinstance(raw, RawArticle) else ""))
+        return results
+
+    def _store_one(self, article: Article, entities, origin: str) -> IngestResult:
+        with self._write_lock:
+            if self.store.has_article(article.id):
+                return IngestResult(origin, "duplicate", article.id,
+                                    self.store.get_article(article.id, with_vectors=False).story_id)
+            try:
+                assignment = self.weaver.assign(article)
+                article.story_id = assignment.story_id
+                story = self.weaver.preview(article, assignment)
+                with self.store.transaction() as conn:
+                    self.store.save_story(conn, story, self.weaver.size_after(assignment))
+                    self.store.upsert_entities(conn, entities)
+                    self.store.insert_article(conn, article, self.pipeline.encoder.name, assignment.reason())
+            except NewsloomError as exc:
+                article.story_id = None
+                return IngestResult(origin, "error", article.id,
+                                    error=ItemError(origin, str(exc), getattr(exc, "kind", "store")))
+            self.weaver.commit(article, assignment)
+        self._publish({"type": "story", "story_id": assignment.story_id, "article_id": article.id,
+                       "new_story": assignment.new_story, "headline": story.headline})
+        return IngestResult(origin, "added", article.id, assignment.story_id, assignment.new_story)
+
+    # -- reading -----------------------------------------------------------------
+    def article(self, article_id: str) -> Article:
+        return self.store.get_article(article_id)
+
+    def join_reason(self, article_id: str) -> dict[str, Any] | None:
+        return self.store.join_reason(article_id)
+
+    def stories(self, **filters) -> list[Story]:
+        """Stories, newest first; filters: lang, source, since, until, entity, query, sort, limit, offset."""
+        return self.store.list_stories(**filters)
+
+    def story(self, story_id: str, *, lang: str | None = None):
+        """The dossier of one story (headline, entities, timeline, summary, articles)."""
+        from newsloom.dossier import build_dossier
+
+        return build_dossier(self.store, story_id, lang=lang)
+
+    def search(self, query: str, *, semantic: bool = False, limit: int = 20) -> list[SearchHit]:
+        """Full-text (SQLite FTS5, BM25) or semantic (cosine to the query's vector) article search."""
+        if not query or not query.strip():
+            raise InputError("empty search query", kind="malformed")
+        if semantic:
+            import numpy as np
+
+            qvec = self.pipeline.encoder.encode([query])[0]
+            ids, mats = [], []
+            for article_id, _story, vector, _when in self.store.iter_article_vectors():
+                ids.append(article_id)
+                mats.append(vector)
+            if not ids:
+                return []
+            scores = np.vstack(mats) @ qvec
+            order = np.argsort(-scores)[:limit]
+            hits = [(ids[i], float(scores[i]), "") for i in order]
+        else:
+            hits = self.store.search_text(query, limit)
+        out = []
+        for article_id, score, snippet in hits:
+            a = self.store.get_article(article_id, with_vectors=False)
+            out.append(SearchHit(article_id, a.title, a.lang, a.source, a.story_id, score,
+                                 snippet or a.clean_text[:200]))
+        return out
+
+    # -- comparing ---------------------------------------------------------------
+    def resolve(self, ref: str | Path | RawArticle | Article) -> Article:
+        """An Article from a stored id, a file path, a RawArticle or an Article."""
+        if isinstance(ref, Article):
+            return ref
+        if isinstance(ref, RawArticle):
+            return self.pipeline.prepare_one(ref)[0]
+        ref = str(ref)
+        if self.store.has_article(ref):
+            return self.store.get_article(ref)
+        path = Path(ref)
+        if path.exists():
+            from newsloom.readers import read_paths
+
+            items = list(read_paths([ref]))
+            if not items:
+                raise InputError(f"{ref}: no article found in the file", kind="empty")
+            if isinstance(items[0], ItemError):
+                raise InputError(str(items[0]), kind=items[0].kind)
+            return self.pipeline.prepare_one(items[0])[0]
+        raise NotFoundError(f"{ref!r} is neither a stored article id nor a readable file")
+
+    def compare(self, a, b) -> Comparison:
+        """How similar two articles are (SemEval-2022 Task 8 scale) and why."""
+        art_a, art_b = self.resolve(a), self.resolve(b)
+        if hasattr(self.similarity, "compare"):
+            return self.similarity.compare(art_a, art_b)
+        raise NewsloomError("no similarity model is available for compare")
+
+    # -- live updates (server-sent events) ---------------------------------------
+    def subscribe(self) -> queue.Queue:
+        q: queue.Queue = queue.Queue(maxsize=1000)
+        self._subscribers.append(q)
+        return q
+
+    def unsubscribe(self, q: queue.Queue) -> None:
+        if q in self._subscribers:
+            self._subscribers.remove(q)
+
+    def _publish(self, event: dict[str, Any]) -> None:
+        for q in list(self._subscribers):
+            try:
+                q.put_nowait(event)
+            except queue.Full:
+                pass  # a slow reader misses updates rather than blocking ingestion
+
+    def close_quiet_stories(self, quiet_days: float = 14.0, now: datetime | None = None) -> int:
+        """Close stories with no new article for `quiet_days`; they stay stored and searchable."""
+        from datetime import timedelta
+
+        now = now or utcnow()
+        n = self.store.close_stories_before(now - timedelta(days=quiet_days))
+        if self._weaver is not None:
+            self._weaver.close_quiet(now, quiet_days)
+        return n
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

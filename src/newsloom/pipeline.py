@@ -1,0 +1,184 @@
+"""The one place that wires the stages: RawArticle -> prepared, enriched, embedded Article.
+
+    raw --clean--> --detect--> --split--> --entities--> --dates--> --embed (batched)--> Article
+
+Each stage is a function of its own module; this module only decides the order,
+what is an error for an item, and that the encoder is called once per batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from newsloom.embed import ArticleEmbedder, Encoder, default_encoder
+from newsloom.errors import InputError, NewsloomError, UnsupportedLanguageError
+from newsloom.model import SUPPORTED_LANGUAGES, Article, Entity, ItemError, RawArticle, content_id
+
+#: An article whose cleaned text is shorter than this is refused: nothing to compare.
+MIN_CLEAN_CHARS = 20
+#: The language detector's confidence under which we fall back on the source's hint.
+MIN_LANGUAGE_CONFIDENCE = 0.5
+
+
+@dataclass
+class StageTimes:
+    """Seconds spent per stage, summed over a run (the benchmarks print it)."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, stage: str, started: float) -> None:
+        self.seconds[stage] += time.perf_counter() - started
+
+
+class Pipeline:
+    """Prepare raw articles for comparison and weaving.
+
+    Parameters:
+        encoder: any `newsloom.embed.Encoder`; default: the in-wheel USE v3.
+        enrich: run entity extraction/linking and date resolution.
+        embedder: how article vectors are pooled from sentences (see `ArticleEmbedder`).
+    """
+
+    def __init__(self, encoder: Encoder | None = None, *, enrich: bool = True,
+                 embedder: ArticleEmbedder | None = None) -> None:
+        self._encoder = encoder
+        self._embedder = embedder
+        self.enrich_enabled = enrich
+        self.times = StageTimes()
+        self._repeated = None
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = default_encoder()
+        return self._encoder
+
+    @property
+    def embedder(self) -> ArticleEmbedder:
+        if self._embedder is None:
+            self._embedder = ArticleEmbedder(self.encoder)
+        return self._embedder
+
+    @property
+    def repeated_lines(self):
+        """Lines repeated across articles of one source: learned online (see clean.RepeatedLineModel)."""
+        if self._repeated is None:
+            from newsloom.clean import RepeatedLineModel
+
+            self._repeated = RepeatedLineModel()
+        return self._repeated
+
+    # -- stages up to enrichment (per article) --------------------------------
+    def prepare(self, raw: RawArticle) -> tuple[Article, dict[str, Entity]]:
+        """Clean, detect, split and enrich one article (no embedding). Raises InputError."""
+        from newsloom.clean import clean_text
+        from newsloom.language import detect_language
+        from newsloom.sentences import split_sentences
+
+        if raw.lang and raw.lang.lower() not in SUPPORTED_LANGUAGES:
+            raise UnsupportedLanguageError(f"language {raw.lang!r} is not supported "
+                                           f"(supported: {', '.join(SUPPORTED_LANGUAGES)})")
+        if not raw.text or not raw.text.strip():
+            raise InputError("the article has no text", kind="empty")
+
+        t = time.perf_counter()
+        source = raw.source or ""
+        lines = [ln.strip() for ln in raw.text.splitlines() if ln.strip()]
+        repeated = self.repeated_lines.repeated(source) if source else frozenset()
+        cleaned = clean_text(raw.text, repeated)
+        if source:
+            self.repeated_lines.learn_one(source, lines)
+        title = raw.title
+        if title:
+            title_clean = clean_text(title).text.strip()
+            title = title_clean or title.strip()
+        self.times.add("clean", t)
+        if len(cleaned.text.strip()) < MIN_CLEAN_CHARS:
+            raise InputError(f"after removing scraping debris only {len(cleaned.text.strip())} characters are "
+                             f"left (minimum {MIN_CLEAN_CHARS})", kind="empty")
+
+        t = time.perf_counter()
+        detection = detect_language(f"{title or ''}\n{cleaned.text}")
+        self.times.add("language", t)
+        lang = detection.lang
+        hint = raw.lang.lower() if raw.lang else None
+        if hint and (lang is None or detection.confidence < MIN_LANGUAGE_CONFIDENCE):
+            lang = hint
+        if lang is None:
+            raise UnsupportedLanguageError(
+                "the language could not be identified as one of the supported languages "
+                f"({', '.join(SUPPORTED_LANGUAGES)})")
+
+        t = time.perf_counter()
+        sentences = split_sentences(cleaned.text, lang)
+        self.times.add("sentences", t)
+        if not sentences:
+            raise InputError("no sentences left after cleaning", kind="empty")
+
+        article = Article(
+            id=content_id(raw.title, raw.text), text=raw.text, clean_text=cleaned.text, title=title,
+            url=raw.url, source=raw.source, lang=lang, lang_confidence=detection.confidence,
+            published=raw.published, author=raw.author, metadata=dict(raw.metadata),
+            removed_lines=cleaned.removed, sentences=sentences,
+        )
+        if raw.external_id:
+            article.metadata.setdefault("external_id", raw.external_id)
+        if raw.origin:
+            article.metadata.setdefault("origin", raw.origin)
+        entities = self.enrich(article) if self.enrich_enabled else {}
+        return article, entities
+
+    def enrich(self, article: Article) -> dict[str, Entity]:
+        """Entities (linked across languages) and resolved dates, in place."""
+        from newsloom.dates import resolve_dates
+        from newsloom.entities import extract_and_link
+
+        t = time.perf_counter()
+        entities = extract_and_link(article)
+        self.times.add("entities", t)
+        t = time.perf_counter()
+        article.events = resolve_dates(article)
+        for event in article.events:
+            event.article_id = article.id
+        self.times.add("dates", t)
+        return entities
+
+    # -- embedding (batched) --------------------------------------------------
+    def embed(self, articles: list[Article]) -> None:
+        """Title, sentence and article vectors for many articles in one encoder call."""
+        if not articles:
+            return
+        t = time.perf_counter()
+        vectors = self.embedder.embed_many([(a.title, [s.text for s in a.sentences]) for a in articles])
+        for article, vecs in zip(articles, vectors):
+            article.vector, article.title_vector = vecs.article, vecs.title
+            article.sentence_vectors = vecs.sentences
+            # sentences beyond the embedder's cap keep no vector; align the two lists
+            if len(article.sentences) > len(vecs.sentences):
+                article.metadata["embedded_sentences"] = len(vecs.sentences)
+        self.times.add("embed", t)
+
+    def prepare_many(self, raws: Iterable[RawArticle | ItemError]
+                     ) -> list[tuple[Article, dict[str, Entity]] | ItemError]:
+        """Prepare and embed a batch; failures come back as ItemError in place."""
+        out: list[tuple[Article, dict[str, Entity]] | ItemError] = []
+        for raw in raws:
+            if isinstance(raw, ItemError):
+                out.append(raw)
+                continue
+            try:
+                out.append(self.prepare(raw))
+            except NewsloomError as exc:
+                out.append(ItemError(raw.origin or raw.url or raw.title or "article", str(exc),
+                                     getattr(exc, "kind", "invalid")))
+        self.embed([item[0] for item in out if not isinstance(item, ItemError)])
+        return out
+
+    def prepare_one(self, raw: RawArticle) -> tuple[Article, dict[str, Entity]]:
+        """Prepare and embed one article; raises on bad input."""
+        article, entities = self.prepare(raw)
+        self.embed([article])
+        return article, entities
