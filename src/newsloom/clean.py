@@ -1,0 +1,376 @@
+"""Scraping-debris removal for already-extracted article text.
+
+Text extracted from news pages keeps bits of the page around the article: image
+placeholders and credits, app and newsletter promotions, badge file names, share
+buttons, "read also" cross-links, agency credit lines, "developing story"
+boilerplate, and cut-off fragments. :func:`clean_text` removes them line by line
+with language-aware patterns (en, fr, de, es, it, pl, ru, tr, pt, nl, plus
+language-neutral ones), strips inline image credits inside paragraphs, and
+splits a debris token glued to the start of real text. A trailing footer block
+(short, unpunctuated lines after the last real paragraph) is dropped when it
+contains at least one recognised piece of debris. Cleaning is idempotent.
+
+:class:`RepeatedLineModel` learns, per source, lines that recur across articles
+(site footers, bylines); pass its ``repeated(source)`` set to :func:`clean_text`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+#: Lines longer than this are never removed by a debris *pattern*: real paragraphs
+#: may quote such phrases; debris lines are short.
+MAX_DEBRIS_LINE_CHARS = 220
+#: A trailing footer line is at most this long.
+MAX_FOOTER_LINE_CHARS = 120
+
+
+def _alternation(phrases: Iterable[str]) -> str:
+    return "|".join(phrases)
+
+
+_I = re.IGNORECASE
+
+# --- patterns (line-level; each matched at the start of a stripped line) -----------
+
+_IMAGE_WORDS = _alternation([
+    "image", "images", "photo", "photos", "picture", "video", "credit", "credits", "illustration",
+    "bild", "bilder", "foto", "fotos", "imagen", "immagine", "zdjęcie", "fot", "фото", "изображение",
+    "resim", "fotoğraf", "imagem", "afbeelding", r"cr[ée]dits?\s+photos?", r"photo\s+credits?",
+    "bildquelle", "fuente", r"źródło\s+zdjęcia",
+])
+
+_PROMO = _alternation([
+    # en
+    r"download (?:the|our) .{0,40}\bapp\b", r"get (?:the|our) .{0,40}\bapp\b", r"i subscribe\b",
+    r"subscribe (?:now|today|here|to (?:our|the))", r"subscribe$", r"sign up (?:for|to) (?:our|the)",
+    r"already a subscriber", r"follow us on\b", r"click here\b", r"become a (?:member|subscriber)",
+    r"support (?:our|independent) journalism",
+    # fr
+    r"t[ée]l[ée]chargez l['’]application", r"je m['’]abonne", r"abonnez-vous", r"inscrivez-vous",
+    r"recevez (?:notre|la) newsletter", r"suivez-nous", r"d[ée]j[àa] abonn[ée]",
+    # de
+    r"abonnieren sie", r"jetzt abonnieren", r"laden sie (?:die|unsere) .{0,40}app", r"folgen sie uns",
+    r"newsletter abonnieren", r"jetzt registrieren",
+    # es
+    r"descarg(?:a|ue) la (?:app|aplicaci[óo]n)", r"susc[rí]ribete", r"suscr[íi]bete", r"s[íi]guenos",
+    r"reg[íi]strate",
+    # it
+    r"scarica l['’]app", r"iscriviti alla newsletter", r"abbonati\b", r"seguici\b",
+    # pl
+    r"pobierz aplikacj[ęe]", r"zapisz si[ęe] do newslettera", r"subskrybuj", r"obserwuj nas",
+    # ru
+    r"скачайте (?:наше )?приложение", r"подпишитесь", r"подписывайтесь", r"оформите подписку",
+    # tr
+    r"uygulamay[ıi] indirin", r"abone ol", r"bizi takip edin",
+    # pt
+    r"baixe o (?:app|aplicativo)", r"descarregue a aplica[çc][ãa]o", r"assine (?:j[áa]|agora)",
+    r"inscreva-se", r"siga-nos",
+    # nl
+    r"download de app", r"abonneer je", r"schrijf je in voor", r"volg ons",
+])
+
+_CROSS_LINK = _alternation([
+    r"read (?:also|more)\b", r"see also\b", r"also read\b", r"related:", r"more on this",
+    r"(?:à|a) lire (?:aussi|également)", r"lire aussi", r"(?:à|a) voir (?:aussi|également)",
+    r"voir aussi", r"lesen sie (?:auch|mehr)", r"mehr zum thema", r"auch interessant",
+    r"le(?:er|e|a) tambi[ée]n", r"te puede interesar", r"leggi anche", r"czytaj (?:także|też|również)",
+    r"zobacz (?:także|też|również)", r"читайте (?:также|тоже)", r"смотрите также",
+    r"ayr[ıi]ca (?:okuyun|bak[ıi]n[ıi]z)", r"ilgili haber", r"leia (?:também|mais)",
+    r"veja (?:também|mais)", r"lees ook", r"bekijk ook", r"to see:", r"watch:",
+])
+
+_AGENCIES = r"(?:AFP|Reuters|AP|dpa|DPA|ANSA|EFE|PAP|Lusa|ТАСС|TASS|РИА Новости|AA|ANP|Belga|APA)"
+_CREDIT = _alternation([
+    rf"(?:with|avec|mit|con|z|с|ile|com|met)\s+{_AGENCIES}(?:\s*(?:and|et|und|y|e|i|и|ve|en|,)\s*{_AGENCIES})*",
+    r"(?:with|avec|mit|con|com|met)\s+(?:agencies|agences|agenturen|agencias|agenzie|agências|agentschappen)",
+    rf"\(?{_AGENCIES}\)?", rf"(?:source|sources|quelle|fuente|fonte|źródło|источник|kaynak|bron)\s*:\s*{_AGENCIES}",
+])
+
+_DEVELOPING = _alternation([
+    r"this is a (?:developing|breaking) (?:news )?story", r"this story is developing",
+    r"please check back (?:later )?for updates", r"this (?:article|story) will be updated",
+    r"c['’]est une histoire en d[ée]veloppement", r"veuillez v[ée]rifier les mises [àa] jour",
+    r"cet article (?:sera|va [êe]tre) mis [àa] jour", r"article en cours d['’]actualisation",
+    r"dies ist eine sich entwickelnde geschichte", r"diese meldung wird (?:laufend )?aktualisiert",
+    r"esta es una (?:historia|noticia) en desarrollo", r"noticia en desarrollo",
+    r"notizia in aggiornamento", r"questa (?:è|e) una notizia in (?:via di )?sviluppo",
+    r"artyku[łl] jest aktualizowany", r"to jest rozwijaj[ąa]ca si[ęe] (?:historia|wiadomo[śs][ćc])",
+    r"новость дополняется", r"это развивающаяся (?:история|новость)",
+    r"haber g[üu]ncelleniyor", r"bu (?:bir )?geli[şs]en (?:bir )?haber",
+    r"esta (?:é|e) uma (?:hist[óo]ria|not[íi]cia) em desenvolvimento", r"not[íi]cia em atualiza[çc][ãa]o",
+    r"dit is een zich ontwikkelend (?:verhaal|nieuwsbericht)", r"dit artikel wordt (?:nog )?bijgewerkt",
+])
+
+_ADVERT_WORDS = frozenset("""
+advertisement advertising sponsored publicité publicite pub anzeige werbung publicidad pubblicità
+reklama реклама reklam publicidade advertentie
+""".split())
+
+_SOCIAL_WORDS = frozenset("""
+share tweet facebook twitter x whatsapp linkedin email e-mail mail print telegram reddit pinterest
+messenger copy link partager partagez imprimer teilen drucken compartir imprimir condividi stampa
+udostępnij drukuj поделиться печать paylaş yazdır compartilhar partilhar delen vk ok viber flipboard
+""".split())
+
+_SOCIAL_CONNECTORS = frozenset("""
+on this article via sur cet cette article auf diesen artikel en este artículo su questo articolo
+na ten artykuł в эту статью no bu haberi este artigo op dit artikel
+""".split())
+
+_FUNCTION_WORDS = frozenset("""
+the a an of to in on at for with and or by from as
+le la les l de des du d et ou à au aux en un une pour par sur avec
+der die das den dem des ein eine einer und oder von zu im am mit für auf
+el los las lo un una y o del al en con por para
+il lo gli la le i un una e o di del della a da in con per su
+i w z na do o od za że oraz
+и в на с к о от по для за из
+ve bir ile da de için
+o os a as um uma e do da dos das no na em com por para
+de het een en van in op met voor te
+""".split())
+
+_SENTENCE_END = re.compile(r"""[.!?…;:。！？؟»"”’')\]]$""")
+_LETTER = re.compile(r"[^\W\d_]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+_PROVIDED_BY = _alternation([
+    r"provided\s+by", r"fournis?\s+par", r"bereitgestellt\s+von", r"proporcionado\s+por",
+    r"fornito\s+da", r"dostarczone\s+przez", r"предоставлено", r"sa[ğg]layan", r"fornecido\s+por",
+    r"aangeboden\s+door",
+])
+_IMAGE_LINE = re.compile(
+    rf"""^(?:!\[[^\]]*\]\([^)]*\)\s*)+$
+       |^\[(?:{_IMAGE_WORDS})\b[^\]]*\]$
+       |^(?:{_IMAGE_WORDS})\s*:\s*\S
+       |^©
+       |^(?:{_PROVIDED_BY})\s+\S""", _I | re.VERBOSE)
+_PROMO_LINE = re.compile(rf"^(?:{_PROMO})", _I)
+_CROSS_LINK_LINE = re.compile(rf"^[\s>»►▶•*-]*(?:{_CROSS_LINK})", _I)
+_ARROW_LINE = re.compile(r"^(?:>>|►|▶)")
+_CREDIT_LINE = re.compile(rf"^[(\[—–-]*\s*(?:{_CREDIT})\s*[)\].]*$", _I)
+_DEVELOPING_LINE = re.compile(rf"(?:{_DEVELOPING})", _I)
+_SHARE_URL = re.compile(
+    r"https?://(?:www\.)?(?:facebook\.com/sharer|twitter\.com/(?:intent|share)|x\.com/intent|"
+    r"wa\.me|api\.whatsapp\.com|t\.me/share|linkedin\.com/share|pinterest\.com/pin|"
+    r"reddit\.com/submit|vk\.com/share)\S*", _I)
+
+# Asset-like tokens: image file names and badge/logo/icon names.
+_IMAGE_FILE = r"[\w.%-]+\.(?:png|jpe?g|gif|svg|webp|bmp|ico|avif)(?:\?\S*)?"
+_BADGE = (r"[a-z0-9]+(?:[-_][a-z0-9]+)*[-_](?:badge|logo|icon|banner|btn|button|sprite|thumb|thumbnail)"
+          r"(?:[-_][a-z0-9]+)*(?:[-_][A-Z]{2})?")
+_ASSET_LINE = re.compile(rf"^(?:(?:{_IMAGE_FILE}|{_BADGE}|(?:IMG|DSC|img|dsc)[-_]\w+)\s*)+$", _I)
+# A badge glued to the start of the next paragraph ("...badge_FRThe minister said").
+_GLUED_BADGE = re.compile(rf"^(?:{_IMAGE_FILE}|{_BADGE})(?=[A-Z\"«“„][a-z]|\s+\S+\s+\S)")
+
+# Inline fragments inside a paragraph.
+_INLINE_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_INLINE_CREDIT = re.compile(rf"©\s*(?:{_PROVIDED_BY})\s+(\S+)", _I)
+_NAME_TOKEN = re.compile(r"\s+([A-Z][\w.&'-]*)")
+#: At most this many words of a provider's name follow "© Provided by".
+_MAX_PROVIDER_WORDS = 3
+
+
+@dataclass
+class Cleaned:
+    """Cleaned text and what was taken out (for audit), in order of appearance."""
+
+    text: str
+    removed: list[str] = field(default_factory=list)
+
+
+def _is_cjk_line(line: str) -> bool:
+    return bool(_CJK.search(line))
+
+
+def is_dangling(line: str) -> bool:
+    """A cut-off fragment: short, no sentence-final punctuation, and not a heading.
+
+    Headings of several words are kept; one bare token, a line ending in a function
+    word ("The summary of the"), or a short lowercase-initial line are fragments.
+    """
+    if _SENTENCE_END.search(line):
+        return False
+    if not _LETTER.search(line):
+        return True
+    if _is_cjk_line(line):
+        return len(line) < 4
+    words = line.split()
+    if len(words) == 1:
+        return len(line) <= 30
+    if words[-1].lower().strip(",-–—") in _FUNCTION_WORDS:
+        return True
+    return line[0].islower() and len(words) <= 3
+
+
+def _is_social(line: str) -> bool:
+    """A row of share buttons: only social-network words (and "on", "this", "via"...)."""
+    words = [w.lower() for w in re.split(r"[\s|·•/,:]+", line) if w]
+    social = [w for w in words if w in _SOCIAL_WORDS]
+    return bool(social) and all(w in _SOCIAL_WORDS or w in _SOCIAL_CONNECTORS for w in words)
+
+
+def debris_reason(line: str, repeated: frozenset[str] = frozenset()) -> str | None:
+    """Why ``line`` (stripped) is debris, or None when it should be kept."""
+    if line in repeated:
+        return "repeated"
+    if _ARROW_LINE.match(line):
+        return "cross-link"
+    if _ASSET_LINE.match(line):
+        return "asset"
+    if _SHARE_URL.search(line) and len(_SHARE_URL.sub("", line).split()) <= 3:
+        return "share"
+    if len(line) > MAX_DEBRIS_LINE_CHARS:
+        return None
+    if _IMAGE_LINE.match(line):
+        return "image"
+    if _CROSS_LINK_LINE.match(line):
+        return "cross-link"
+    if _PROMO_LINE.match(line):
+        return "promotion"
+    if _CREDIT_LINE.match(line):
+        return "credit"
+    if _DEVELOPING_LINE.search(line):
+        return "boilerplate"
+    if line.lower().strip(" .-—:") in _ADVERT_WORDS:
+        return "advert"
+    if _is_social(line):
+        return "share"
+    if is_dangling(line):
+        return "dangling"
+    return None
+
+
+def _strip_inline(line: str, removed: list[str]) -> str:
+    """Remove image placeholders and credits inside a line; split a glued badge prefix."""
+    for match in _INLINE_IMAGE.finditer(line):
+        removed.append(match.group(0))
+    line = _INLINE_IMAGE.sub(" ", line)
+    line = _strip_inline_credits(line, removed)
+    glued = _GLUED_BADGE.match(line)
+    if glued:
+        removed.append(glued.group(0))
+        line = line[glued.end():]
+    return re.sub(r"[ \t]{2,}", " ", line).strip()
+
+
+def _credit_end(line: str, match: re.Match[str]) -> int:
+    """End of "© Provided by Name": the name's capitalised words, up to a function word."""
+    end = match.end()
+    words = 1
+    while words < _MAX_PROVIDER_WORDS and not _SENTENCE_END.search(line[:end]):
+        token = _NAME_TOKEN.match(line, end)
+        if not token or token.group(1).lower() in _FUNCTION_WORDS:
+            break
+        end = token.end()
+        words += 1
+    return end
+
+
+def _strip_inline_credits(line: str, removed: list[str]) -> str:
+    while match := _INLINE_CREDIT.search(line):
+        end = _credit_end(line, match)
+        removed.append(line[match.start():end])
+        line = f"{line[:match.start()]} {line[end:]}"
+    return line
+
+
+def _is_footer_candidate(line: str) -> bool:
+    """Short lines that can belong to a page footer: unpunctuated, or a short exclamation."""
+    if len(line) > MAX_FOOTER_LINE_CHARS:
+        return False
+    return not _SENTENCE_END.search(line) or (line.endswith("!") and len(line) <= 80)
+
+
+def clean_text(text: str, repeated: frozenset[str] = frozenset()) -> Cleaned:
+    """Remove scraping debris from ``text``; ``repeated`` are known boilerplate lines.
+
+    Paragraph breaks are kept (runs of blank lines become one blank line);
+    ``Cleaned.removed`` lists every removed line or inline fragment.
+    """
+    removed: list[str] = []
+    lines: list[str | None] = []  # None marks a paragraph break
+    reasons: list[str | None] = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        stripped = raw.strip()
+        if not stripped:
+            lines.append(None)
+            reasons.append(None)
+            continue
+        line = _strip_inline(stripped, removed)
+        reason = debris_reason(line, repeated) if line else "inline-only"
+        lines.append(line)
+        reasons.append(reason)
+    _mark_footer(lines, reasons)
+    kept: list[str] = []
+    for line, reason in zip(lines, reasons):
+        if line is None:
+            if kept and kept[-1] != "":
+                kept.append("")
+        elif reason is None:
+            kept.append(line)
+        elif line:
+            removed.append(line)
+    while kept and kept[-1] == "":
+        kept.pop()
+    return Cleaned(text="\n".join(kept), removed=removed)
+
+
+def _mark_footer(lines: list[str | None], reasons: list[str | None]) -> None:
+    """Mark a trailing block of footer-like lines as debris if it holds known debris."""
+    block: list[int] = []
+    has_debris = False
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        if line is None:
+            continue
+        if reasons[index] is not None:
+            has_debris = has_debris or reasons[index] not in {"dangling", "inline-only"}
+            continue
+        if _is_footer_candidate(line):
+            block.append(index)
+            continue
+        break
+    if has_debris:
+        for index in block:
+            reasons[index] = "footer"
+
+
+class RepeatedLineModel:
+    """Learns lines that repeat across the articles of one source.
+
+    Algorithm: for each source, count in how many articles each (stripped,
+    non-empty) line occurs — once per article. A line seen in at least
+    ``min_count`` articles of the same source is boilerplate (a footer, a
+    standard byline, a promo) and can be removed by :func:`clean_text`.
+
+    Parameters: ``max_line_chars`` — longer lines are not counted (real paragraphs
+    rarely repeat verbatim, and this bounds memory).
+
+    >>> model = RepeatedLineModel()
+    >>> for body in ("First story.\\nShare this", "Second story.\\nShare this", "Third.\\nShare this"):
+    ...     model.learn_one("example.org", body.splitlines())
+    >>> sorted(model.repeated("example.org"))
+    ['Share this']
+    >>> clean_text("Fourth story.\\nShare this", model.repeated("example.org")).text
+    'Fourth story.'
+    """
+
+    def __init__(self, max_line_chars: int = 300) -> None:
+        self.max_line_chars = max_line_chars
+        self._counts: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def learn_one(self, source: str, lines: Iterable[str]) -> None:
+        distinct = {line.strip() for line in lines}
+        self._counts[source].update(
+            line for line in distinct if line and len(line) <= self.max_line_chars)
+
+    def repeated(self, source: str, min_count: int = 3) -> frozenset[str]:
+        counts = self._counts.get(source)
+        if not counts:
+            return frozenset()
+        return frozenset(line for line, count in counts.items() if count >= min_count)
