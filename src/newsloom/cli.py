@@ -241,6 +241,8 @@ DELEGATED = {
     ("eval", "samestory"): ("newsloom.similarity.evaluate", "main_samestory",
                             "score the join-or-new decision on labelled pairs (P/R/F1)", False),
     ("eval", "entities"): ("newsloom.evaluation.entities", "main", "entity and date accuracy on our gold set", False),
+    ("eval", "weave"): ("newsloom.evaluation.weave", "main", "story-weaving quality against gold story labels",
+                        False),
     ("eval", "provenance"): ("newsloom.provenance", "main_eval", "precision/recall of relation classes", False),
     ("data", "convert-samestory"): ("newsloom.similarity.evaluate", "main_convert",
                                     "convert a samestory TSV into the eval JSONL format", False),
