@@ -1,9 +1,26 @@
 """Candidate search over live stories: which stories could a new article belong to?
 
-`ExactStoryIndex` is a brute-force cosine search over story centroids (numpy),
-exact and fine up to some tens of thousands of live stories. The index holds
-only centroids of live stories; the store is the source of truth and the index
-is rebuilt from it on start.
+Two implementations of the `StoryIndex` protocol, chosen with `make_index`:
+
+* `ExactStoryIndex` (``kind="exact"``): brute-force inner product over the
+  L2-normalised centroids of live stories, in a growable matrix. Exact; the cost
+  of a search grows linearly with the live pool (about 1 ms per 10k stories at
+  512 dimensions on one core). Centroids may be stored compactly
+  (``dtype="float16"`` or ``"int8"``, see `ScalarQuantizer`): a quarter of the
+  memory at int8, at the price of a slower search (numpy has no int8 BLAS, so
+  rows are widened to float32 chunk by chunk).
+* `HnswStoryIndex` (``kind="hnsw"``): approximate search with a Hierarchical
+  Navigable Small World graph (hnswlib; Malkov & Yashunin 2018, "Efficient and
+  robust approximate nearest neighbor search using HNSW graphs"). Sub-linear
+  search; float32 vectors plus about ``2*M`` graph links per story.
+
+The index holds only centroids of live stories; the store is the source of
+truth and the index is rebuilt from it on start (see `Engine`), so nothing
+about the index needs to survive a crash.
+
+`MemberStore` keeps the member vectors of live stories (what the weaver compares
+a new article with) quantised in one shared matrix: ~0.6 KB per member at int8
+instead of ~2.2 KB for a float32 numpy array in a Python list.
 
 Example:
     >>> import numpy as np
@@ -12,13 +29,23 @@ Example:
     >>> idx.upsert("s2", np.array([0.0, 1.0, 0.0], np.float32))
     >>> [sid for sid, _ in idx.search(np.array([0.9, 0.1, 0.0], np.float32), k=1)]
     ['s1']
+    >>> h = make_index("hnsw", dim=3)
+    >>> h.upsert("s1", np.array([1.0, 0.0, 0.0], np.float32))
+    >>> [sid for sid, _ in h.search(np.array([0.9, 0.1, 0.0], np.float32), k=1)]
+    ['s1']
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from array import array
+from typing import Any, Protocol
 
 import numpy as np
+
+#: Storage types for compact vectors.
+VECTOR_DTYPES: tuple[str, ...] = ("float32", "float16", "int8")
+#: Rows widened to float32 at a time when searching compact centroids (bounds scratch memory).
+_SEARCH_CHUNK = 16384
 
 
 class StoryIndex(Protocol):
@@ -28,18 +55,89 @@ class StoryIndex(Protocol):
     def __len__(self) -> int: ...
 
 
-class ExactStoryIndex:
-    """Exact inner-product search over L2-normalised centroids, in a growable matrix."""
+class ScalarQuantizer:
+    """Scalar quantisation of unit vectors: float32, float16, or int8 with one scale per row.
 
-    def __init__(self, dim: int, capacity: int = 1024) -> None:
+    int8 is symmetric: ``code = round(v / s)`` with ``s = max|v| / 127``, so
+    ``v ~ code * s``; the scale is kept as float32 (4 bytes a row). For 512-d unit
+    vectors the cosine error of int8 is about 1e-4 on average (see
+    benchmarks/scale.py), far below the gaps the weaver decides on.
+
+    >>> q = ScalarQuantizer("int8")
+    >>> v = np.array([[0.6, -0.8]], np.float32)
+    >>> codes, scales = q.encode(v)
+    >>> codes.dtype.name, bool(np.allclose(q.decode(codes, scales), v, atol=0.01))
+    ('int8', True)
+    """
+
+    def __init__(self, dtype: str = "float32") -> None:
+        if dtype not in VECTOR_DTYPES:
+            raise ValueError(f"unknown vector dtype {dtype!r} (expected one of {', '.join(VECTOR_DTYPES)})")
+        self.dtype = dtype
+        self.numpy_dtype = np.dtype(dtype)
+
+    @property
+    def bytes_per_value(self) -> int:
+        return self.numpy_dtype.itemsize
+
+    def encode(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Codes for an (n, dim) float array, and the per-row scales (int8 only, else None)."""
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        if self.dtype != "int8":
+            return vectors.astype(self.numpy_dtype), None
+        peak = np.abs(vectors).max(axis=1)
+        scales = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
+        codes = np.clip(np.rint(vectors / scales[:, None]), -127, 127).astype(np.int8)
+        return codes, scales
+
+    def decode(self, codes: np.ndarray, scales: np.ndarray | None) -> np.ndarray:
+        out = np.asarray(codes, dtype=np.float32)
+        if scales is not None:
+            out = out * scales[:, None]
+        return out
+
+    def scores(self, codes: np.ndarray, scales: np.ndarray | None, query: np.ndarray) -> np.ndarray:
+        """Inner products of the decoded rows with `query`, widening chunk by chunk."""
+        query = np.asarray(query, dtype=np.float32)
+        if self.dtype == "float32":
+            return codes @ query
+        out = np.empty(len(codes), dtype=np.float32)
+        for lo in range(0, len(codes), _SEARCH_CHUNK):
+            out[lo:lo + _SEARCH_CHUNK] = codes[lo:lo + _SEARCH_CHUNK].astype(np.float32) @ query
+        if scales is not None:
+            out *= scales
+        return out
+
+
+def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k]
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
+class ExactStoryIndex:
+    """Exact inner-product search over L2-normalised centroids, in a growable matrix.
+
+    Parameters:
+        dim: vector dimension.
+        capacity: initial rows (the matrix doubles when full).
+        dtype: centroid storage, ``float32`` (default), ``float16`` or ``int8`` (`ScalarQuantizer`).
+    """
+
+    def __init__(self, dim: int, capacity: int = 1024, dtype: str = "float32") -> None:
         self.dim = dim
-        self._matrix = np.zeros((capacity, dim), dtype=np.float32)
+        self.quantizer = ScalarQuantizer(dtype)
+        self._matrix = np.zeros((capacity, dim), dtype=self.quantizer.numpy_dtype)
+        self._scales = np.ones(capacity, dtype=np.float32) if dtype == "int8" else None
         self._ids: list[str | None] = []
         self._row: dict[str, int] = {}
         self._free: list[int] = []
 
     def __len__(self) -> int:
         return len(self._row)
+
+    def __contains__(self, story_id: object) -> bool:
+        return story_id in self._row
 
     def upsert(self, story_id: str, centroid: np.ndarray) -> None:
         row = self._row.get(story_id)
@@ -50,24 +148,303 @@ class ExactStoryIndex:
             else:
                 row = len(self._ids)
                 if row >= len(self._matrix):
-                    self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+                    self._grow()
                 self._ids.append(story_id)
             self._row[story_id] = row
-        self._matrix[row] = centroid
+        codes, scales = self.quantizer.encode(centroid)
+        self._matrix[row] = codes[0]
+        if self._scales is not None:
+            self._scales[row] = scales[0]
+
+    def _grow(self) -> None:
+        self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+        if self._scales is not None:
+            self._scales = np.concatenate([self._scales, np.ones_like(self._scales)])
 
     def remove(self, story_id: str) -> None:
         row = self._row.pop(story_id, None)
         if row is not None:
-            self._matrix[row] = 0.0
+            self._matrix[row] = 0
             self._ids[row] = None
             self._free.append(row)
+
+    def get_vector(self, story_id: str) -> np.ndarray:
+        """The stored centroid (decoded to float32). KeyError if absent."""
+        row = self._row[story_id]
+        scales = self._scales[row:row + 1] if self._scales is not None else None
+        return self.quantizer.decode(self._matrix[row:row + 1], scales)[0]
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         n = len(self._ids)
         if not self._row or k <= 0:
             return []
-        scores = self._matrix[:n] @ vector
-        k = min(k, n)
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(self._ids[i], float(scores[i])) for i in top if self._ids[i] is not None]
+        scales = self._scales[:n] if self._scales is not None else None
+        scores = self.quantizer.scores(self._matrix[:n], scales, vector)
+        # free rows score 0 and may be picked; ask for enough extra to still return k live ones
+        top = _top_k(scores, k + len(self._free))
+        return [(self._ids[i], float(scores[i])) for i in top if self._ids[i] is not None][:k]
+
+    def nbytes(self) -> int:
+        """Bytes held by the vectors (capacity included), not counting the id map."""
+        return self._matrix.nbytes + (self._scales.nbytes if self._scales is not None else 0)
+
+
+class HnswStoryIndex:
+    """Approximate inner-product search over L2-normalised centroids with an HNSW graph (hnswlib).
+
+    Inner product on unit vectors is cosine; hnswlib's ``ip`` distance is
+    ``1 - <a, b>``, turned back into a cosine in `search`.
+
+    Parameters (measured in benchmarks/scale.py and docs/scaling.md):
+        dim: vector dimension.
+        M: graph links per node and layer (level 0 keeps ``2*M``). Higher: better
+           recall, more memory (``8*M`` bytes a node at level 0) and slower inserts.
+           16 is hnswlib's recommended default for 512-d embeddings.
+        ef_construction: candidate-list size while inserting; recall of the graph.
+        ef: candidate-list size while searching (raised to ``k`` when smaller).
+           The main recall/latency knob: 64 gives recall@5 > 0.95 on clustered data.
+        capacity: initial element slots; the index doubles when full (`resize_index`).
+        rebuild_deleted_fraction: rebuild the graph from the live vectors when more
+           than this fraction of the slots are deleted and not reused yet.
+        threads: hnswlib threads for inserts and queries (1: the caller parallelises).
+
+    Updates: upserting an existing story replaces its vector in place (hnswlib
+    re-links the node). Deletions: ``mark_deleted`` hides the node at once; new
+    stories reuse deleted slots (``replace_deleted``); `rebuild` compacts the
+    graph, and runs by itself when deleted slots pile up.
+    """
+
+    def __init__(self, dim: int, *, M: int = 16, ef_construction: int = 200, ef: int = 64,
+                 capacity: int = 1024, rebuild_deleted_fraction: float = 0.5, threads: int = 1) -> None:
+        self.dim = dim
+        self.M = M
+        self.ef_construction = ef_construction
+        self.ef = ef
+        self.rebuild_deleted_fraction = rebuild_deleted_fraction
+        self.threads = threads
+        self._capacity = max(16, capacity)
+        self._label: dict[str, int] = {}
+        self._story: dict[int, str] = {}
+        self._next_label = 0
+        self._deleted = 0
+        self._index = self._new_graph(self._capacity)
+
+    def _new_graph(self, capacity: int):
+        import hnswlib
+
+        graph = hnswlib.Index(space="ip", dim=self.dim)
+        graph.init_index(max_elements=capacity, M=self.M, ef_construction=self.ef_construction,
+                         allow_replace_deleted=True)
+        graph.set_ef(self.ef)
+        graph.set_num_threads(self.threads)
+        return graph
+
+    def __len__(self) -> int:
+        return len(self._label)
+
+    def __contains__(self, story_id: object) -> bool:
+        return story_id in self._label
+
+    @property
+    def deleted(self) -> int:
+        """Deleted slots not reused yet."""
+        return self._deleted
+
+    def upsert(self, story_id: str, centroid: np.ndarray) -> None:
+        vec = np.asarray(centroid, dtype=np.float32).reshape(1, self.dim)
+        label = self._label.get(story_id)
+        if label is not None:
+            self._index.add_items(vec, np.array([label]), num_threads=1)
+            return
+        label = self._next_label
+        self._next_label += 1
+        if self._deleted:
+            self._index.add_items(vec, np.array([label]), num_threads=1, replace_deleted=True)
+            self._deleted -= 1
+        else:
+            if self._index.get_current_count() >= self._capacity:
+                self._capacity *= 2
+                self._index.resize_index(self._capacity)
+            self._index.add_items(vec, np.array([label]), num_threads=1)
+        self._label[story_id] = label
+        self._story[label] = story_id
+
+    def remove(self, story_id: str) -> None:
+        label = self._label.pop(story_id, None)
+        if label is None:
+            return
+        del self._story[label]
+        self._index.mark_deleted(label)
+        self._deleted += 1
+        if self._deleted > 64 and self._deleted > self.rebuild_deleted_fraction * self._capacity:
+            self.rebuild()
+
+    def get_vector(self, story_id: str) -> np.ndarray:
+        """The stored centroid (float32). KeyError if absent."""
+        return np.asarray(self._index.get_items([self._label[story_id]])[0], dtype=np.float32)
+
+    def rebuild(self) -> None:
+        """Re-create the graph from the live vectors only (drops deleted nodes, shrinks capacity)."""
+        stories = list(self._label)
+        vectors = (np.asarray(self._index.get_items([self._label[s] for s in stories]), dtype=np.float32)
+                   if stories else np.zeros((0, self.dim), np.float32))
+        self._capacity = max(16, 2 * len(stories))
+        self._index = self._new_graph(self._capacity)
+        self._label, self._story, self._next_label, self._deleted = {}, {}, 0, 0
+        self.add_many(stories, vectors)
+
+    def add_many(self, story_ids: list[str], centroids: np.ndarray) -> None:
+        """Bulk insert of new stories (the restore path): one hnswlib call, `threads` threads."""
+        if not story_ids:
+            return
+        fresh = [i for i, s in enumerate(story_ids) if s not in self._label]
+        for i, s in enumerate(story_ids):
+            if s in self._label:
+                self.upsert(s, centroids[i])
+        if not fresh:
+            return
+        need = self._index.get_current_count() + len(fresh)
+        if need > self._capacity:
+            self._capacity = max(2 * self._capacity, need)
+            self._index.resize_index(self._capacity)
+        labels = np.arange(self._next_label, self._next_label + len(fresh))
+        self._next_label += len(fresh)
+        self._index.add_items(np.asarray(centroids, dtype=np.float32)[fresh], labels, num_threads=self.threads)
+        for i, label in zip(fresh, labels.tolist()):
+            self._label[story_ids[i]] = label
+            self._story[label] = story_ids[i]
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        k = min(k, len(self._label))
+        if k <= 0:
+            return []
+        if k > self.ef:
+            self._index.set_ef(k)
+        query = np.asarray(vector, dtype=np.float32).reshape(1, self.dim)
+        try:
+            labels, distances = self._index.knn_query(query, k=k, num_threads=1)
+        except RuntimeError:
+            # hnswlib refuses when the graph yields fewer than k live nodes (many deletions)
+            self.rebuild()
+            labels, distances = self._index.knn_query(query, k=min(k, len(self._label)), num_threads=1)
+        finally:
+            if k > self.ef:
+                self._index.set_ef(self.ef)
+        return [(self._story[int(lb)], 1.0 - float(d)) for lb, d in zip(labels[0], distances[0])]
+
+    def nbytes(self) -> int:
+        """Approximate bytes held by the graph: vectors, level-0 links and labels, per slot."""
+        per_slot = 4 * self.dim + 4 * (2 * self.M + 1) + 8
+        return self._capacity * per_slot
+
+
+def make_index(kind: str, dim: int, **params: Any) -> ExactStoryIndex | HnswStoryIndex:
+    """A story index by name: ``exact`` (params: capacity, dtype) or ``hnsw`` (M, ef, ef_construction, ...)."""
+    if kind == "exact":
+        return ExactStoryIndex(dim, **params)
+    if kind == "hnsw":
+        return HnswStoryIndex(dim, **params)
+    raise ValueError(f"unknown story index kind {kind!r} (expected 'exact' or 'hnsw')")
+
+
+class MemberStore:
+    """Member vectors of live stories, quantised, in one growable matrix shared by all stories.
+
+    Replaces ``LiveStory.members`` (a Python list of ``(id, float32 array)``,
+    about 2.2 KB a member at 512-d) with one matrix row per member: ``dim`` bytes
+    at int8 plus a float32 scale, the article id, and a 4-byte row number in the
+    story's row list (``array('i')``). Per story at most ``max_per_story``
+    members are kept: the first (the story's origin) and the most recent ones,
+    the same policy as the weaver's ``max_members_kept``.
+
+    Parameters:
+        dim: vector dimension.
+        dtype: ``int8`` (default), ``float16`` or ``float32`` (`ScalarQuantizer`).
+        max_per_story: members kept per story.
+        capacity: initial rows (doubles when full).
+
+    >>> ms = MemberStore(dim=2, max_per_story=2)
+    >>> for i, v in enumerate([[1, 0], [0.8, 0.6], [0, 1]]):
+    ...     ms.add("s", f"a{i}", np.array(v, np.float32))
+    >>> ms.member_ids("s")
+    ['a0', 'a2']
+    >>> [m for m, _ in ms.nearest("s", np.array([0, 1], np.float32), 1)]
+    ['a2']
+    """
+
+    def __init__(self, dim: int, *, dtype: str = "int8", max_per_story: int = 64, capacity: int = 1024) -> None:
+        if max_per_story < 1:
+            raise ValueError("max_per_story must be at least 1")
+        self.dim = dim
+        self.max_per_story = max_per_story
+        self.quantizer = ScalarQuantizer(dtype)
+        self._codes = np.zeros((capacity, dim), dtype=self.quantizer.numpy_dtype)
+        self._scales = np.ones(capacity, dtype=np.float32)
+        self._article: list[str | None] = []
+        self._free: list[int] = []
+        self._rows: dict[str, array] = {}
+
+    def __len__(self) -> int:
+        return len(self._article) - len(self._free)
+
+    def __contains__(self, story_id: object) -> bool:
+        return story_id in self._rows
+
+    def stories(self) -> list[str]:
+        return list(self._rows)
+
+    def add(self, story_id: str, article_id: str, vector: np.ndarray) -> None:
+        """Add a member to a story (creating it), evicting the oldest non-first member beyond the cap."""
+        row = self._take_row()
+        codes, scales = self.quantizer.encode(vector)
+        self._codes[row] = codes[0]
+        self._scales[row] = scales[0] if scales is not None else 1.0
+        self._article[row] = article_id
+        rows = self._rows.get(story_id)
+        if rows is None:
+            rows = self._rows[story_id] = array("i")
+        rows.append(row)
+        if len(rows) > self.max_per_story:
+            self._release(rows.pop(1 if self.max_per_story > 1 else 0))
+
+    def _take_row(self) -> int:
+        if self._free:
+            return self._free.pop()
+        row = len(self._article)
+        if row >= len(self._codes):
+            self._codes = np.vstack([self._codes, np.zeros_like(self._codes)])
+            self._scales = np.concatenate([self._scales, np.ones_like(self._scales)])
+        self._article.append(None)
+        return row
+
+    def _release(self, row: int) -> None:
+        self._article[row] = None
+        self._free.append(row)
+
+    def member_ids(self, story_id: str) -> list[str]:
+        """Kept members of a story, oldest first ([] if unknown)."""
+        return [self._article[r] for r in self._rows.get(story_id, ())]  # type: ignore[misc]
+
+    def vectors(self, story_id: str) -> np.ndarray:
+        """Decoded (n, dim) float32 member vectors of a story, oldest first."""
+        rows = np.frombuffer(self._rows[story_id], dtype=np.int32) if story_id in self._rows else np.zeros(0, int)
+        scales = self._scales[rows] if self.quantizer.dtype == "int8" else None
+        return self.quantizer.decode(self._codes[rows], scales)
+
+    def nearest(self, story_id: str, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The `n` members of a story with the highest cosine to `vector`, best first."""
+        rows_arr = self._rows.get(story_id)
+        if not rows_arr or n <= 0:
+            return []
+        rows = np.frombuffer(rows_arr, dtype=np.int32)
+        scales = self._scales[rows] if self.quantizer.dtype == "int8" else None
+        scores = self.quantizer.scores(self._codes[rows], scales, vector)
+        return [(self._article[rows[i]], float(scores[i])) for i in _top_k(scores, n)]  # type: ignore[misc]
+
+    def remove_story(self, story_id: str) -> None:
+        for row in self._rows.pop(story_id, ()):
+            self._release(row)
+
+    def nbytes(self) -> int:
+        """Bytes of the code matrix and scales (capacity included), not counting ids."""
+        return self._codes.nbytes + self._scales.nbytes

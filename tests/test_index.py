@@ -1,0 +1,157 @@
+"""Story indexes: HNSW recall against exact search, upsert/remove semantics, compact vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from newsloom.index import (ExactStoryIndex, HnswStoryIndex, MemberStore, ScalarQuantizer, make_index)
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def clustered(n_clusters: int, per_cluster: int, dim: int, spread: float, seed: int) -> np.ndarray:
+    """Unit vectors scattered around random unit cluster centres (stories around topics)."""
+    rng = np.random.default_rng(seed)
+    centres = _unit(rng.standard_normal((n_clusters, dim)))
+    noise = rng.standard_normal((n_clusters, per_cluster, dim)) * spread / np.sqrt(dim)
+    return _unit(centres[:, None, :] + noise).reshape(-1, dim)
+
+
+def _fill(index, vectors: np.ndarray) -> list[str]:
+    ids = [f"s{i}" for i in range(len(vectors))]
+    for sid, vec in zip(ids, vectors):
+        index.upsert(sid, vec)
+    return ids
+
+
+def test_make_index_kinds():
+    assert isinstance(make_index("exact", 8), ExactStoryIndex)
+    assert isinstance(make_index("hnsw", 8, M=8, ef=32), HnswStoryIndex)
+    with pytest.raises(ValueError):
+        make_index("annoy", 8)
+
+
+@pytest.mark.parametrize("kind,params", [("hnsw", {}), ("exact", {"dtype": "float16"}),
+                                         ("exact", {"dtype": "int8"})])
+def test_recall_at_5_against_exact(kind, params):
+    dim = 64
+    stored = clustered(100, 30, dim, spread=0.8, seed=1)  # 3000 centroids in 100 tight groups
+    queries = clustered(100, 3, dim, spread=0.8, seed=1)[::7]
+    exact, other = ExactStoryIndex(dim), make_index(kind, dim, **params)
+    _fill(exact, stored)
+    _fill(other, stored)
+    hits = total = 0
+    for q in queries:
+        truth = {s for s, _ in exact.search(q, 5)}
+        found = {s for s, _ in other.search(q, 5)}
+        hits += len(truth & found)
+        total += 5
+    assert hits / total >= 0.95
+
+
+@pytest.mark.parametrize("kind", ["exact", "hnsw"])
+def test_scores_are_cosines_best_first(kind):
+    dim = 16
+    vectors = clustered(5, 4, dim, spread=1.0, seed=2)
+    index = make_index(kind, dim)
+    ids = _fill(index, vectors)
+    q = vectors[3]
+    result = index.search(q, 4)
+    assert result[0][0] == ids[3]
+    assert result[0][1] == pytest.approx(1.0, abs=1e-5)
+    scores = [s for _, s in result]
+    assert scores == sorted(scores, reverse=True)
+    for sid, score in result:
+        assert score == pytest.approx(float(vectors[ids.index(sid)] @ q), abs=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["exact", "hnsw"])
+def test_upsert_of_existing_id_moves_it(kind):
+    dim = 8
+    index = make_index(kind, dim)
+    east, north = np.eye(dim, dtype=np.float32)[0], np.eye(dim, dtype=np.float32)[1]
+    index.upsert("a", east)
+    index.upsert("b", _unit(east + 0.3 * north))
+    index.upsert("a", north)
+    assert len(index) == 2
+    assert index.search(north, 1)[0][0] == "a"
+    assert index.search(east, 1)[0][0] == "b"
+    assert np.allclose(index.get_vector("a"), north, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["exact", "hnsw"])
+def test_remove_hides_story_and_slot_is_reused(kind):
+    dim = 32
+    vectors = clustered(10, 10, dim, spread=0.5, seed=3)
+    index = make_index(kind, dim)
+    ids = _fill(index, vectors)
+    index.remove(ids[0])
+    index.remove("never-added")  # a no-op, not an error
+    assert len(index) == len(ids) - 1
+    assert ids[0] not in {s for s, _ in index.search(vectors[0], 20)}
+    index.upsert("fresh", vectors[0])
+    assert index.search(vectors[0], 1)[0][0] == "fresh"
+    assert len(index) == len(ids)
+
+
+def test_hnsw_grows_beyond_capacity_and_rebuilds():
+    dim = 16
+    vectors = clustered(20, 20, dim, spread=0.6, seed=4)
+    index = HnswStoryIndex(dim, capacity=16)
+    ids = _fill(index, vectors)
+    assert len(index) == 400
+    for sid in ids[:300]:
+        index.remove(sid)
+    index.rebuild()
+    assert len(index) == 100 and index.deleted == 0
+    for i in range(300, 400, 9):
+        assert index.search(vectors[i], 1)[0][0] == ids[i]
+    assert index.search(vectors[0], 200)  # k larger than the live pool is clipped, not an error
+
+
+def test_hnsw_bulk_add_matches_one_by_one():
+    dim = 16
+    vectors = clustered(10, 10, dim, spread=0.6, seed=5)
+    ids = [f"s{i}" for i in range(len(vectors))]
+    bulk = HnswStoryIndex(dim, capacity=16)
+    bulk.add_many(ids, vectors)
+    assert len(bulk) == 100
+    for i in range(0, 100, 7):
+        assert bulk.search(vectors[i], 1)[0][0] == ids[i]
+
+
+@pytest.mark.parametrize("dtype,max_error", [("float16", 1e-3), ("int8", 5e-3)])
+def test_quantizer_cosine_error_is_small(dtype, max_error):
+    rng = np.random.default_rng(6)
+    v = _unit(rng.standard_normal((500, 512)))
+    q = ScalarQuantizer(dtype)
+    decoded = q.decode(*q.encode(v))
+    cosine = np.sum(_unit(decoded) * v, axis=1)
+    assert float(np.max(1.0 - cosine)) < max_error
+    assert q.encode(v)[0].nbytes == 500 * 512 * q.bytes_per_value
+
+
+def test_quantizer_rejects_unknown_dtype():
+    with pytest.raises(ValueError):
+        ScalarQuantizer("int4")
+
+
+def test_member_store_keeps_first_and_recent_and_finds_nearest():
+    dim = 16
+    vectors = clustered(1, 10, dim, spread=1.5, seed=7)
+    store = MemberStore(dim, max_per_story=4, capacity=2)
+    for i, vec in enumerate(vectors):
+        store.add("story", f"a{i}", vec)
+    store.add("other", "b0", vectors[0])
+    assert store.member_ids("story") == ["a0", "a7", "a8", "a9"]
+    assert len(store) == 5
+    nearest = store.nearest("story", vectors[8], 2)
+    assert nearest[0][0] == "a8" and nearest[0][1] == pytest.approx(1.0, abs=5e-3)
+    assert np.allclose(store.vectors("story")[1], vectors[7], atol=0.02)
+    store.remove_story("story")
+    assert store.member_ids("story") == [] and len(store) == 1
+    store.add("third", "c0", vectors[1])  # freed rows are reused, not appended
+    assert len(store._article) == 5
