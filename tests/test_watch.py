@@ -444,11 +444,9 @@ def test_loopback_is_refused_unless_allowed(tmp_path: Path, server_state: FeedSe
         assert watcher.run_once()[0].status == "ok"
 
 
-def test_redirect_to_a_name_resolving_to_loopback_is_refused_when_only_loopback_ip_literal_allowed(
-        tmp_path: Path, server_state: FeedServer) -> None:
-    # The feed's own host (127.0.0.1) is allowed as one address; "localhost" resolves to
-    # loopback too, but the narrower policy below only permits 127.0.0.1/32 over IPv4,
-    # while localhost may also answer ::1: the name is judged by all its addresses.
+def test_a_redirect_target_is_judged_by_all_its_addresses(tmp_path: Path, server_state: FeedServer) -> None:
+    # Only 127.0.0.1/32 is allowed; the redirect goes to "localhost", which answers
+    # both ::1 (not allowed) and 127.0.0.1 (allowed): one bad address refuses the name.
     resolver_calls: list[str] = []
 
     def resolver(host, port, *args):
@@ -595,3 +593,14 @@ def test_fetch_error_kinds_are_specific(server_state: FeedServer) -> None:
     with pytest.raises(FetchError) as refused:
         fetcher.get(f"http://127.0.0.1:{port}/feed.xml")
     assert refused.value.kind == "network"
+
+
+def test_https_goes_through_the_same_guard(server_state: FeedServer, loopback_only: list) -> None:
+    url = f"https://127.0.0.1:{server_state.server_port}/rss.xml"
+    with pytest.raises(AddressRefused):
+        Fetcher(host_delay=0).get(url)
+    assert loopback_only == []
+    allowed = Fetcher(AddressPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.0/8"),)), host_delay=0)
+    with pytest.raises(FetchError) as failed:  # a TLS handshake with a plain-HTTP server
+        allowed.get(url)
+    assert failed.value.kind == "network" and len(loopback_only) == 1

@@ -652,7 +652,10 @@ def _print_reports(reports: list[FeedReport], as_json: bool) -> None:
             line += f"  entries={r.entries} new={r.new} seen={r.already_seen}"
             if r.added is not None:
                 line += f" added={r.added} duplicates={r.duplicates}"
-        if r.error:
+        if r.status == "backoff" and r.next_attempt is not None:
+            until = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.next_attempt))
+            line += f"  backing off until {until} (last error: {r.error})"
+        elif r.error:
             line += f"  {r.error_kind}: {r.error}"
         print(line, flush=True)
         for e in r.errors:
