@@ -191,6 +191,6 @@ def test_seed_real_sentences_are_kept(shared_dir: Path) -> None:
                      "Vladimir Poutine, vendredi matin.", "Voici l'objectif"]:
         assert any(fragment in c for c in cleaned), fragment
     # Every line kept is a line (or part of a line) of the original.
-    for original, clean in zip(texts, cleaned):
+    for original, clean in zip(texts, cleaned, strict=True):
         assert all(line[:40] in original for line in clean.splitlines() if line)
         assert clean_text(clean).text == clean

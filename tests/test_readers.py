@@ -244,7 +244,8 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <channel><title>Example Wire</title>
 <item><title>First</title><link>https://wire.example/1</link>
 <pubDate>Wed, 19 Jan 2022 10:30:00 +0100</pubDate><guid>w-1</guid>
-<description>&lt;p&gt;Short &lt;b&gt;summary&lt;/b&gt; one.&lt;/p&gt;&lt;p&gt;Second para.&lt;/p&gt;</description></item>
+<description>&lt;p&gt;Short &lt;b&gt;summary&lt;/b&gt; one.&lt;/p&gt;
+&lt;p&gt;Second para.&lt;/p&gt;</description></item>
 <item><title>Second</title><link>https://wire.example/2</link>
 <content:encoded><![CDATA[<p>Full content two.</p>]]></content:encoded></item>
 <item><title>Third has nothing</title></item>

@@ -40,7 +40,7 @@ _IMAGE_WORDS = _alternation([
     "image", "images", "photo", "photos", "picture", "video", "credit", "credits", "illustration",
     "bild", "bilder", "foto", "fotos", "imagen", "immagine", "zdjęcie", "fot", "фото", "изображение",
     "resim", "fotoğraf", "imagem", "afbeelding", r"cr[ée]dits?\s+photos?", r"photo\s+credits?",
-    "bildquelle", "fuente", r"źródło\s+zdjęcia",
+    "bildquelle", r"źródło\s+zdjęcia",
 ])
 
 _PROMO = _alternation([
@@ -307,7 +307,7 @@ def clean_text(text: str, repeated: frozenset[str] = frozenset()) -> Cleaned:
         reasons.append(reason)
     _mark_footer(lines, reasons)
     kept: list[str] = []
-    for line, reason in zip(lines, reasons):
+    for line, reason in zip(lines, reasons, strict=True):
         if line is None:
             if kept and kept[-1] != "":
                 kept.append("")
