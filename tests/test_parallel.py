@@ -1,0 +1,92 @@
+"""ParallelPreparer gives exactly the serial pipeline's results, in input order."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+
+from newsloom.embed import HashingEncoder
+from newsloom.model import ItemError, RawArticle
+from newsloom.parallel import ParallelPreparer
+from newsloom.pipeline import Pipeline
+
+WHEN = datetime(2025, 5, 2, 9, 30, tzinfo=timezone.utc)
+FOOTER = "Subscribe to our newsletter for more stories every morning."
+
+
+def _raws() -> list[RawArticle | ItemError]:
+    texts = [
+        ("en", "Ferry strike halts crossings", "Ferry workers in Portsmouth walked out on Thursday.\n"
+         "The union said talks with the operator had failed after three weeks."),
+        ("fr", "Grève des ferries", "Les marins de Calais ont cessé le travail jeudi matin.\n"
+         "Le syndicat affirme que les négociations ont échoué après trois semaines."),
+        ("de", "Fährstreik in Kiel", "Die Beschäftigten der Fähren in Kiel haben am Donnerstag die Arbeit niedergelegt.\n"
+         "Die Gewerkschaft spricht von gescheiterten Verhandlungen."),
+        ("es", "Huelga de transbordadores", "Los trabajadores de los transbordadores de Bilbao iniciaron una huelga.\n"
+         "El sindicato dijo que las negociaciones fracasaron tras tres semanas."),
+        ("ru", "Забастовка паромщиков", "Работники паромной переправы в Калининграде объявили забастовку в четверг.\n"
+         "Профсоюз заявил, что переговоры с оператором зашли в тупик."),
+    ]
+    raws: list[RawArticle | ItemError] = []
+    for round_ in range(4):  # the same source four times: its footer becomes a learned repeated line
+        for lang, title, body in texts:
+            raws.append(RawArticle(text=f"{body}\nRound {round_} update from the newsroom desk.\n{FOOTER}",
+                                   title=f"{title} ({round_})", source="Coastal Wire", published=WHEN,
+                                   origin=f"{lang}-{round_}"))
+    raws.insert(3, ItemError("reader:7", "not valid JSON", "malformed"))
+    raws.insert(6, RawArticle(text="   ", origin="blank"))
+    raws.insert(9, RawArticle(text="Some words here, but in a language we do not support.", lang="xx",
+                              origin="unsupported"))
+    return raws
+
+
+def _comparable(item):
+    if isinstance(item, ItemError):
+        return ("error", item.origin, item.kind, item.reason)
+    article, entities = item
+    return (article.id, article.clean_text, article.title, article.lang, article.removed_lines,
+            [(s.text, s.start, s.end) for s in article.sentences], sorted(entities))
+
+
+@pytest.fixture(scope="module")
+def both():
+    raws = _raws()
+    serial = Pipeline(HashingEncoder(dim=64), enrich=False).prepare_many(raws)
+    pipeline = Pipeline(HashingEncoder(dim=64), enrich=False)
+    with ParallelPreparer(workers=2, pipeline=pipeline, embed_batch=4) as prep:
+        parallel = prep.prepare_many(raws)
+        # the pool is reused across calls (a new source: the first one's lines are all learned by now)
+        again = prep.prepare_many([RawArticle(text=r.text, title=r.title, source="Harbour Post") for r in raws[:2]])
+    return raws, serial, parallel, again, pipeline
+
+
+def test_parallel_equals_serial(both):
+    raws, serial, parallel, _again, _pipeline = both
+    assert len(parallel) == len(raws)
+    assert [_comparable(x) for x in parallel] == [_comparable(x) for x in serial]
+    for s, p in zip(serial, parallel):
+        if not isinstance(s, ItemError):
+            assert np.allclose(s[0].vector, p[0].vector)
+            assert np.allclose(s[0].sentence_vectors, p[0].sentence_vectors)
+
+
+def test_errors_stay_in_place(both):
+    _raws_, _serial, parallel, _again, _pipeline = both
+    assert isinstance(parallel[3], ItemError) and parallel[3].kind == "malformed"
+    assert isinstance(parallel[6], ItemError) and parallel[6].kind == "empty"
+    assert isinstance(parallel[9], ItemError) and parallel[9].origin == "unsupported"
+
+
+def test_repeated_lines_learned_in_order(both):
+    _raws_, serial, parallel, _again, _pipeline = both
+    removed_serial = [x[0].removed_lines for x in serial if not isinstance(x, ItemError)]
+    assert any(FOOTER in r for r in removed_serial)  # the scenario really exercises the cross-article state
+    assert [x[0].removed_lines for x in parallel if not isinstance(x, ItemError)] == removed_serial
+
+
+def test_worker_stage_times_reach_the_main_pipeline(both):
+    *_, again, pipeline = both
+    assert len(again) == 2 and not isinstance(again[0], ItemError)
+    assert pipeline.times.seconds["language"] > 0 and pipeline.times.seconds["embed"] > 0
