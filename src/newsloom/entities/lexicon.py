@@ -1,0 +1,203 @@
+"""Hand-written cross-lingual lexicon: names whose spelling in another script cannot
+be derived by transliteration (普京 is *Pujing* in pinyin, بوتين is *bwtyn* in
+anyascii), and the cue words the rule extractors use.
+
+Everything here is general knowledge typed by us (no copied text). Keys of
+`PERSON_FORMS` and `ORG_FORMS` are the canonical English names; their ids are
+derived from them (`per:<surname key>`, `org:<slug>`).
+"""
+
+from __future__ import annotations
+
+#: canonical English full name -> spellings in scripts transliteration cannot bridge
+PERSON_FORMS: dict[str, tuple[str, ...]] = {
+    "Vladimir Putin": ("普京", "プーチン", "푸틴", "بوتين", "Путин", "Путін"),
+    "Joe Biden": ("拜登", "バイデン", "바이든", "بايدن", "Байден"),
+    "Volodymyr Zelensky": ("泽连斯基", "ゼレンスキー", "젤렌스키", "زيلينسكي", "Зеленский", "Зеленський"),
+    "Emmanuel Macron": ("马克龙", "マクロン", "마크롱", "ماكرون", "Макрон"),
+    "Antony Blinken": ("布林肯", "ブリンケン", "블링컨", "بلينكن", "Блинкен", "Блінкен"),
+    "Sergei Lavrov": ("拉夫罗夫", "ラブロフ", "라브로프", "لافروف", "Лавров"),
+    "Olaf Scholz": ("朔尔茨", "ショルツ", "숄츠", "شولتس", "Шольц"),
+    "Xi Jinping": ("习近平", "習近平", "시진핑", "شي جين بينغ", "Си Цзиньпин"),
+    "Recep Tayyip Erdogan": ("埃尔多安", "エルドアン", "에르도안", "أردوغان", "Эрдоган", "Erdoğan"),
+    "Angela Merkel": ("默克尔", "メルケル", "메르켈", "ميركل", "Меркель"),
+    "Donald Trump": ("特朗普", "トランプ", "트럼프", "ترامب", "Трамп"),
+    "Kamala Harris": ("哈里斯", "ハリス", "해리스", "هاريس", "Харрис"),
+    "Ursula von der Leyen": ("冯德莱恩", "フォンデアライエン", "폰데어라이엔", "فون دير لاين", "фон дер Ляйен"),
+    "Antonio Guterres": ("古特雷斯", "グテーレス", "구테흐스", "غوتيريش", "Гутерриш", "Guterres"),
+    "Jens Stoltenberg": ("斯托尔滕贝格", "ストルテンベルグ", "스톨텐베르그", "ستولتنبرغ", "Столтенберг"),
+    "Wang Yi": ("王毅",),
+    "Li Qiang": ("李强",),
+    "Giorgia Meloni": ("梅洛尼", "メローニ", "멜로니", "ميلوني", "Мелони"),
+    "Pedro Sanchez": ("桑切斯", "サンチェス", "산체스", "سانشيز", "Санчес", "Sánchez"),
+    "Dmytro Kuleba": ("库列巴", "クレバ", "쿨레바", "كوليبا", "Кулеба"),
+    "Keir Starmer": ("斯塔默", "スターマー", "스타머", "ستارمر", "Стармер"),
+    "Narendra Modi": ("莫迪", "モディ", "모디", "مودي", "Моди"),
+    "Benjamin Netanyahu": ("内塔尼亚胡", "ネタニヤフ", "네타냐후", "نتنياهو", "Нетаньяху"),
+    "Mohammed bin Salman": ("穆罕默德·本·萨勒曼", "محمد بن سلمان"),
+    "Abdel Fattah al-Sisi": ("塞西", "السيسي", "Сиси"),
+    "Fumio Kishida": ("岸田文雄", "岸田", "기시다", "كيشيدا", "Кисида"),
+    "Yoon Suk Yeol": ("尹锡悦", "ユン・ソンニョル", "윤석열", "يون سوك يول"),
+    "Donald Tusk": ("图斯克", "トゥスク", "투스크", "توسك", "Туск"),
+}
+
+#: canonical English organisation name -> (id slug, forms in all our languages)
+ORG_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "NATO": ("nato", ("NATO", "OTAN", "НАТО", "北约", "北約", "الناتو", "حلف شمال الأطلسي", "나토",
+                      "Nato", "Organizzazione del Trattato dell'Atlantico del Nord")),
+    "European Union": ("eu", ("European Union", "EU", "Union européenne", "UE", "Europäische Union",
+                              "Unión Europea", "Unione europea", "Unione Europea", "Unia Europejska",
+                              "Европейский союз", "Евросоюз", "ЕС", "Європейський союз", "ЄС", "欧盟",
+                              "الاتحاد الأوروبي", "Avrupa Birliği", "AB", "Europese Unie", "União Europeia",
+                              "欧州連合", "유럽연합")),
+    "United Nations": ("un", ("United Nations", "UN", "ONU", "Nations unies", "Vereinte Nationen",
+                              "Naciones Unidas", "Nazioni Unite", "ONZ", "Organizacja Narodów Zjednoczonych",
+                              "ООН", "联合国", "الأمم المتحدة", "Birleşmiş Milletler", "BM",
+                              "Verenigde Naties", "VN", "Nações Unidas", "国連", "유엔", "Організація Об'єднаних Націй")),
+    "World Health Organization": ("who", ("World Health Organization", "WHO", "OMS", "Weltgesundheitsorganisation",
+                                          "Organización Mundial de la Salud", "Organizzazione mondiale della sanità",
+                                          "WHO", "ВОЗ", "世卫组织", "世界卫生组织", "منظمة الصحة العالمية",
+                                          "Dünya Sağlık Örgütü", "DSÖ", "Światowa Organizacja Zdrowia")),
+    "International Monetary Fund": ("imf", ("International Monetary Fund", "IMF", "FMI", "Fonds monétaire international",
+                                            "Internationaler Währungsfonds", "IWF", "Fondo Monetario Internacional",
+                                            "Fondo monetario internazionale", "Międzynarodowy Fundusz Walutowy", "MFW",
+                                            "МВФ", "Международный валютный фонд", "国际货币基金组织",
+                                            "صندوق النقد الدولي", "Uluslararası Para Fonu", "IMF")),
+    "European Central Bank": ("ecb", ("European Central Bank", "ECB", "BCE", "Banque centrale européenne",
+                                      "Europäische Zentralbank", "EZB", "Banco Central Europeo",
+                                      "Banca centrale europea", "Europejski Bank Centralny", "EBC",
+                                      "Европейский центральный банк", "ЕЦБ", "欧洲央行", "欧洲中央银行",
+                                      "البنك المركزي الأوروبي", "Avrupa Merkez Bankası", "AMB")),
+    "World Bank": ("world-bank", ("World Bank", "Banque mondiale", "Weltbank", "Banco Mundial", "Banca mondiale",
+                                  "Bank Światowy", "Всемирный банк", "世界银行", "البنك الدولي", "Dünya Bankası")),
+    "Kremlin": ("kremlin", ("Kremlin", "Kreml", "Kremlino", "Кремль", "克里姆林宫", "الكرملين", "Kremlin")),
+    "White House": ("white-house", ("White House", "Maison Blanche", "Maison-Blanche", "Weißes Haus", "Weißen Haus",
+                                    "Casa Blanca", "Casa Bianca", "Biały Dom", "Белый дом", "白宫",
+                                    "البيت الأبيض", "Beyaz Saray")),
+    "European Commission": ("european-commission", ("European Commission", "Commission européenne",
+                                                    "EU-Kommission", "Europäische Kommission", "Comisión Europea",
+                                                    "Commissione europea", "Komisja Europejska", "Еврокомиссия",
+                                                    "Европейская комиссия", "欧盟委员会", "المفوضية الأوروبية",
+                                                    "Avrupa Komisyonu")),
+    "Hamas": ("hamas", ("Hamas", "Hamás", "ХАМАС", "哈马斯", "حماس")),
+    "Gazprom": ("gazprom", ("Gazprom", "Газпром", "俄罗斯天然气工业股份公司", "غازبروم")),
+    "OPEC": ("opec", ("OPEC", "OPEP", "ОПЕК", "欧佩克", "أوبك")),
+    "G7": ("g7", ("G7", "G-7", "Большая семёрка", "七国集团", "مجموعة السبع")),
+    "G20": ("g20", ("G20", "G-20", "二十国集团", "مجموعة العشرين")),
+}
+
+#: places whose names in some script the gazetteer lacks: form -> English name in geonames
+PLACE_FORMS: dict[str, str] = {
+    "基辅": "Kyiv", "キーウ": "Kyiv", "키이우": "Kyiv", "كييف": "Kyiv", "كييف": "Kyiv",
+    "华盛顿": "Washington", "ワシントン": "Washington", "워싱턴": "Washington", "واشنطن": "Washington",
+    "哈尔科夫": "Kharkiv", "敖德萨": "Odesa", "布鲁塞尔": "Brussels", "بروكسل": "Brussels",
+    "安卡拉": "Ankara", "伊斯坦布尔": "Istanbul", "إسطنبول": "Istanbul", "أنقرة": "Ankara",
+    "华沙": "Warsaw", "وارسو": "Warsaw", "罗马": "Rome", "روما": "Rome", "马德里": "Madrid", "مدريد": "Madrid",
+    "巴黎": "Paris", "باريس": "Paris", "伦敦": "London", "لندن": "London", "北京": "Beijing", "بكين": "Beijing",
+    "上海": "Shanghai", "东京": "Tokyo", "طوكيو": "Tokyo", "القاهرة": "Cairo", "开罗": "Cairo",
+    "الرياض": "Riyadh", "利雅得": "Riyadh", "دبي": "Dubai", "迪拜": "Dubai", "الدوحة": "Doha", "多哈": "Doha",
+    "بيروت": "Beirut", "贝鲁特": "Beirut", "دمشق": "Damascus", "大马士革": "Damascus", "بغداد": "Baghdad",
+    "غزة": "Gaza", "加沙": "Gaza", "القدس": "Jerusalem", "耶路撒冷": "Jerusalem", "عمان": "Amman",
+    "طهران": "Tehran", "德黑兰": "Tehran", "برلين": "Berlin", "موسكو": "Moscow", "جنيف": "Geneva",
+    "US": "United States", "U.S.": "United States", "USA": "United States", "UK": "United Kingdom",
+    "UAE": "United Arab Emirates", "EAU": "United Arab Emirates", "EEUU": "United States", "EE.UU.": "United States",
+    "ABD": "United States", "VS": "United States", "EUA": "United States", "США": "United States",
+    "فيينا": "Vienna", "维也纳": "Vienna", "Beijing": "Beijing", "Pekin": "Beijing", "Kiev": "Kyiv",
+}
+
+#: words that announce a person name right after them (lower-cased; a name follows)
+PERSON_TITLES: dict[str, tuple[str, ...]] = {
+    "en": ("president", "minister", "prime minister", "chancellor", "secretary", "senator", "governor",
+           "mayor", "king", "queen", "prince", "general", "spokesman", "spokeswoman", "spokesperson",
+           "ambassador", "mr", "mrs", "ms", "dr", "pope", "leader", "chief", "counterpart", "premier",
+           "envoy", "judge", "director", "ceo", "chairman", "chairwoman", "commissioner", "coach", "emir"),
+    "fr": ("président", "présidente", "ministre", "premier ministre", "chancelier", "chancelière",
+           "secrétaire", "sénateur", "gouverneur", "maire", "roi", "reine", "général", "porte-parole",
+           "ambassadeur", "ambassadrice", "m", "mme", "pape", "dirigeant", "chef", "homologue", "directeur",
+           "directrice", "juge", "commissaire", "émir", "patron", "patronne", "député", "députée"),
+    "de": ("präsident", "präsidentin", "minister", "ministerin", "bundeskanzler", "bundeskanzlerin",
+           "kanzler", "kanzlerin", "außenminister", "außenministerin", "regierungschef", "regierungschefin",
+           "premierminister", "premierministerin", "bürgermeister", "bürgermeisterin", "könig", "königin",
+           "sprecher", "sprecherin", "botschafter", "botschafterin", "herr", "frau", "papst", "chef", "chefin",
+           "amtskollege", "amtskollegin", "generalsekretär", "vorsitzende", "vorsitzender", "general",
+           "verteidigungsminister", "finanzminister", "innenminister", "staatschef", "kremlchef"),
+    "es": ("presidente", "presidenta", "ministro", "ministra", "canciller", "secretario", "secretaria",
+           "senador", "gobernador", "alcalde", "alcaldesa", "rey", "reina", "general", "portavoz", "embajador",
+           "señor", "sr", "papa", "líder", "jefe", "jefa", "homólogo", "homóloga", "primer ministro",
+           "director", "directora", "mandatario"),
+    "it": ("presidente", "ministro", "premier", "cancelliere", "segretario", "senatore", "governatore",
+           "sindaco", "re", "regina", "generale", "portavoce", "ambasciatore", "signor", "papa", "leader",
+           "capo", "omologo", "omologa", "direttore", "direttrice", "presidentessa", "ministra"),
+    "pl": ("prezydent", "minister", "premier", "kanclerz", "sekretarz", "senator", "gubernator",
+           "burmistrz", "prezydenta", "król", "królowa", "generał", "rzecznik", "rzeczniczka", "ambasador",
+           "pan", "pani", "papież", "przywódca", "szef", "szefowa", "ministra", "premiera", "prezes",
+           "marszałek", "wiceminister", "przewodniczący", "przewodnicząca", "prezydentem", "premierem", "ministrem"),
+    "ru": ("президент", "министр", "премьер", "канцлер", "госсекретарь", "секретарь", "сенатор",
+           "губернатор", "мэр", "король", "королева", "генерал", "спикер", "посол", "глава", "лидер",
+           "председатель", "президента", "президентом", "министра", "министром", "коллега", "пресс-секретарь"),
+    "uk": ("президент", "міністр", "прем'єр", "канцлер", "держсекретар", "секретар", "мер", "генерал",
+           "посол", "глава", "лідер", "президента", "міністра", "речник", "голова"),
+    "tr": ("cumhurbaşkanı", "bakan", "bakanı", "başbakan", "başbakanı", "şansölye", "şansölyesi",
+           "sekreter", "sekreteri", "senatör", "vali", "valisi", "belediye başkanı", "kral", "kraliçe",
+           "general", "sözcü", "sözcüsü", "büyükelçi", "büyükelçisi", "lider", "lideri", "başkan", "başkanı",
+           "mevkidaşı", "genel sekreteri", "bay", "bayan"),
+    "nl": ("president", "minister", "premier", "kanselier", "secretaris", "burgemeester", "koning",
+           "koningin", "generaal", "woordvoerder", "ambassadeur", "leider", "voorzitter", "minister-president"),
+    "pt": ("presidente", "ministro", "ministra", "chanceler", "secretário", "secretária", "governador",
+           "prefeito", "rei", "rainha", "general", "porta-voz", "embaixador", "líder", "primeiro-ministro",
+           "homólogo", "diretor"),
+}
+
+#: words that make a capitalised span an organisation (folded, matched per token)
+ORG_CUES: tuple[str, ...] = (
+    "ministry", "bank", "party", "council", "commission", "committee", "union", "agency", "organization",
+    "organisation", "company", "corporation", "corp", "inc", "ltd", "group", "university", "court",
+    "parliament", "department", "office", "association", "federation", "fund", "army", "forces", "senate",
+    "congress", "assembly", "police", "institute", "foundation", "airlines", "league", "club", "board",
+    "ministere", "banque", "parti", "conseil", "comite", "agence", "organisation", "societe", "universite",
+    "cour", "parlement", "assemblee", "departement", "armee", "senat", "federation", "fonds", "institut",
+    "ministerium", "bundesministerium", "partei", "rat", "kommission", "agentur", "bundestag", "bundesrat",
+    "gericht", "bundesregierung", "universitat", "konzern", "gruppe", "bundeswehr", "verband", "stiftung",
+    "zentralbank", "bundesbank", "regierung", "ag", "gmbh",
+    "ministerio", "banco", "partido", "consejo", "comision", "comite", "agencia", "universidad", "tribunal",
+    "parlamento", "congreso", "ejercito", "fundacion", "gobierno", "sa",
+    "ministero", "banca", "partito", "consiglio", "commissione", "agenzia", "universita", "corte", "governo",
+    "esercito", "fondazione", "spa", "camera", "procura",
+    "ministerstwo", "bank", "partia", "rada", "komisja", "agencja", "uniwersytet", "sad", "sejm", "senat",
+    "trybunal", "rzad", "prawo", "platforma", "fundacja", "policja", "kancelaria",
+    "министерство", "минобороны", "мид", "банк", "партия", "совет", "комиссия", "агентство", "университет",
+    "суд", "дума", "госдума", "правительство", "армия", "фонд", "компания", "служба", "минфин",
+    "міністерство", "партія", "рада", "уряд", "служба",
+    "bakanligi", "bankasi", "partisi", "meclisi", "konseyi", "komisyonu", "ajansi", "universitesi",
+    "mahkemesi", "hukumeti", "ordusu", "vakfi", "sirketi", "birligi", "tbmm", "baskanligi", "kurumu",
+    "ministerie", "partij", "raad", "commissie", "universiteit", "regering",
+    "ministerio", "partido", "conselho", "comissao", "universidade", "governo",
+)
+
+#: capitalised words that start sentences or name days/months and are never entities
+NOT_NAMES: frozenset[str] = frozenset("""
+the a an in on at of and but or for with from to by as it he she they we i this that these those his her
+their its after before while when where what who why how there here if then so also yet still even just
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december mr mrs ms
+le la les un une des du de en au aux et ou mais pour avec dans sur par ce cet cette ces il elle ils elles
+nous vous on lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin
+juillet aout septembre octobre novembre decembre selon apres avant pendant lors depuis
+der die das ein eine einen einem einer und oder aber fur mit von zu im am an auf aus bei nach vor uber
+unter er sie es wir ihr montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar marz
+juni juli oktober dezember laut nachdem wahrend seit
+el los las unos unas y o pero para con por del al lunes martes miercoles jueves viernes sabado domingo
+enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre segun tras
+il lo gli i uno una e o ma per con da di del della dei nel nella lunedi martedi mercoledi giovedi venerdi
+sabato domenica gennaio febbraio aprile maggio giugno luglio settembre ottobre novembre dicembre dopo
+w we z ze i a o na do od po za dla jak to ten ta poniedzialek wtorek sroda czwartek piatek sobota
+niedziela stycznia lutego marca kwietnia maja czerwca lipca sierpnia wrzesnia pazdziernika listopada
+grudnia styczen wedlug
+в во на с со и а но по за к от до из у о об для как это он она они мы понедельник вторник среда
+четверг пятница суббота воскресенье января февраля марта апреля мая июня июля августа сентября октября
+ноября декабря по-прежнему однако
+bu bir ve ile ama icin da de o biz onlar pazartesi sali carsamba persembe cuma cumartesi pazar ocak subat
+mart nisan mayis haziran temmuz agustos eylul ekim kasim aralik dun bugun yarin
+de het een en of maar voor met van op in maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+o os as um uma e ou mas para com em no na do da segunda terca quarta quinta sexta sabado domingo
+""".split())

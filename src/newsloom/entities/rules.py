@@ -1,0 +1,422 @@
+"""Rule-based extractors for languages without an in-wheel NER model.
+
+`CapitalisedRuleExtractor` (Latin and Cyrillic scripts): gazetteer n-grams ->
+LOC (or ORG for lexicon organisations); maximal capitalised spans (allowing
+particles such as *of*, *de*, *von*) -> ORG when they hold an organisation cue word
+(*Ministry*, *Partei*, *Bakanlığı*...) or are an all-caps acronym, PER when a title
+word stands before them (*President*, *ministre*, *bakan*...) or when they are a
+two-to-four word name, or a surname already seen in the article.
+
+`ArabicRuleExtractor`: Arabic has no capitals; gazetteer n-grams (after stripping
+proclitics و ب ل ف ك ال), the lexicon, and names after title trigger words.
+
+`UnspacedRuleExtractor` (zh, ja, ko): longest-match gazetteer/lexicon scan plus, for
+zh, transliterated names next to titles (总统, 外长...) and organisation suffixes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsloom.entities import lexicon
+from newsloom.entities.gazetteer import gazetteer, is_unspaced, strip_arabic_clitics
+from newsloom.entities.normalize import fold, lemma_candidates
+from newsloom.model import Mention, Sentence
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*|\d+[A-Za-z]*", re.UNICODE)
+#: lower-case particles that may sit inside a name (Bank of England, Banque de France)
+_PARTICLES = frozenset({"of", "de", "du", "des", "la", "le", "der", "von", "van", "den", "di", "del", "della",
+                        "degli", "y", "e", "da", "do", "dos", "das", "al", "bin", "ben", "and", "für", "für"})
+#: capitalised words that continue a title (Secretary *of State*, Foreign *Minister*)
+_TITLE_PARTS = frozenset({"state", "foreign", "affairs", "defence", "defense", "finance", "interior", "health",
+                          "prime", "vice", "deputy", "general", "white", "house", "press", "secretary", "us"})
+_PERSON_FORM_INDEX: dict[str, str] | None = None
+
+
+def person_form_index() -> dict[str, str]:
+    """folded lexicon form (full name or surname) -> canonical English full name."""
+    global _PERSON_FORM_INDEX
+    if _PERSON_FORM_INDEX is None:
+        index: dict[str, str] = {}
+        for canonical, forms in lexicon.PERSON_FORMS.items():
+            index[fold(canonical)] = canonical
+            index[fold(canonical.split()[-1])] = canonical
+            for form in forms:
+                index[fold(form)] = canonical
+        _PERSON_FORM_INDEX = index
+    return _PERSON_FORM_INDEX
+
+
+def _titles(lang: str) -> frozenset[str]:
+    return frozenset(fold(t) for t in lexicon.PERSON_TITLES.get(lang, ()) + lexicon.PERSON_TITLES["en"])
+
+
+_ORG_CUES = frozenset(fold(c) for c in lexicon.ORG_CUES)
+_INFLECTIONS = ("", "en", "n", "s", "es", "a", "u", "e", "y", "i", "ı", "ın", "in", "om", "em", "ем", "ом", "а",
+                "у", "е", "я", "ю", "ы", "ем", "ie", "owi", "em")
+
+
+def is_title(word: str, titles: frozenset[str]) -> bool:
+    """A title word, possibly inflected (Präsidenten, президента, ministrem, Bakanı)."""
+    w = fold(word)
+    return any(w.endswith(suffix) and w[: len(w) - len(suffix)] in titles for suffix in _INFLECTIONS)
+
+
+@dataclass
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[0].isupper()
+
+    @property
+    def acronym(self) -> bool:
+        return 2 <= len(self.text) <= 6 and self.text.isupper() and self.text.isalpha()
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    end = len(text) if end is None else end
+    return [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text, start, end)]
+
+
+def _joinable(text: str, a: Token, b: Token) -> bool:
+    """Two tokens belong to one name only if only spaces separate them."""
+    gap = text[a.end:b.start]
+    return gap.strip() == "" and "\n" not in gap and len(gap) <= 2
+
+
+def _sentences_or_whole(text: str, sentences: list[Sentence]) -> list[Sentence]:
+    return sentences or [Sentence(0, text, 0, len(text))]
+
+
+def _overlaps(mention: Mention, taken: list[Mention]) -> bool:
+    return any(mention.start < m.end and m.start < mention.end for m in taken)
+
+
+def merge_mentions(primary: list[Mention], secondary: list[Mention]) -> list[Mention]:
+    """Primary mentions, plus secondary ones that overlap none of them; sorted by offset."""
+    out = list(primary)
+    for m in secondary:
+        if not _overlaps(m, out):
+            out.append(m)
+    return sorted(out, key=lambda m: (m.start, -m.end))
+
+
+class CapitalisedRuleExtractor:
+    """Extractor for cased scripts (see module docstring)."""
+
+    def __init__(self, languages: frozenset[str]) -> None:
+        self.languages = languages
+
+    def extract(self, text: str, sentences: list[Sentence], lang: str) -> list[Mention]:
+        gaz = gazetteer()
+        titles = _titles(lang)
+        persons = person_form_index()
+        mentions: list[Mention] = []
+        known_surnames: set[str] = set()
+        pending_single: list[tuple[Sentence, Token, bool]] = []
+        for sent in _sentences_or_whole(text, sentences):
+            tokens = tokenize(text, sent.start, sent.end)
+            for span, after_title in self._spans(text, tokens, titles):
+                for m in self._classify(text, span, after_title, sent.index, lang, gaz, persons, titles):
+                    mentions.append(m)
+                    if m.type == "PER":
+                        known_surnames.add(fold(m.text.split()[-1]))
+                if len(span) == 1 and not any(m.start <= span[0].start < m.end for m in mentions):
+                    pending_single.append((sent, span[0], after_title))
+        # second pass: a bare surname seen in a full name elsewhere in the article is that person
+        for sent, tok, _ in pending_single:
+            candidates = {fold(c) for c in lemma_candidates(tok.text, lang)}
+            if candidates & known_surnames:
+                m = Mention(tok.text, "PER", sent.index, tok.start, tok.end, source="rules")
+                if not _overlaps(m, mentions):
+                    mentions.append(m)
+        return sorted(mentions, key=lambda m: m.start)
+
+    # spans of capitalised tokens, with particles inside, and whether a title precedes
+    def _spans(self, text: str, tokens: list[Token], titles: frozenset[str]) -> list[tuple[list[Token], bool]]:
+        spans: list[tuple[list[Token], bool]] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if not tok.capitalised or (fold(tok.text) in lexicon.NOT_NAMES and not tok.acronym):
+                i += 1
+                continue
+            j = i + 1
+            while j < len(tokens) and _joinable(text, tokens[j - 1], tokens[j]):
+                nxt = tokens[j]
+                if nxt.capitalised and fold(nxt.text) not in lexicon.NOT_NAMES:
+                    j += 1
+                    continue
+                if (nxt.text in _PARTICLES and j + 1 < len(tokens) and tokens[j + 1].capitalised
+                        and _joinable(text, nxt, tokens[j + 1])
+                        and fold(tokens[j + 1].text) not in lexicon.NOT_NAMES):
+                    j += 2
+                    continue
+                break
+            after_title = self._title_before(text, tokens, i, titles)
+            spans.append((tokens[i:j], after_title))
+            i = j
+        return spans
+
+    @staticmethod
+    def _title_before(text: str, tokens: list[Token], i: int, titles: frozenset[str]) -> bool:
+        # up to three words back, skipping adjectives: "le président russe Vladimir Poutine"
+        for back in range(1, 4):
+            k = i - back
+            if k < 0:
+                return False
+            word = tokens[k].text
+            if is_title(word, titles):
+                return True
+            if word in _PARTICLES or fold(word) in lexicon.NOT_NAMES:
+                return False
+            if text[tokens[k].end:tokens[k + 1].start].strip(" ") not in ("", ","):
+                return False
+        return False
+
+    def _classify(self, text: str, span: list[Token], after_title: bool, sent_index: int, lang: str,
+                  gaz, persons: dict[str, str], titles: frozenset[str]) -> list[Mention]:
+        def mention(toks: list[Token], type_: str, source: str) -> Mention:
+            return Mention(text[toks[0].start:toks[-1].end], type_, sent_index, toks[0].start, toks[-1].end,
+                           source=source)
+
+        # a title inside the span ("Russian President Vladimir Putin"): the name is what follows it
+        last_title = -1
+        for k, tok in enumerate(span):
+            if is_title(tok.text, titles):
+                last_title = k
+        if last_title >= 0:
+            k = last_title + 1
+            while k < len(span) and (fold(span[k].text) in _TITLE_PARTS or span[k].text in _PARTICLES):
+                k += 1
+            head, rest = span[:last_title], span[k:]
+            out = self._gazetteer_parts(text, head, sent_index, lang, gaz) if head else []
+            if rest:
+                out.extend(self._split_by_places(text, rest, True, sent_index, lang, gaz))
+            return out
+        while span and span[-1].text in _PARTICLES:
+            span = span[:-1]
+        if not span:
+            return []
+        phrase = text[span[0].start:span[-1].end]
+        entry = gaz.lookup(phrase, lang)
+        if entry is not None:
+            return [mention(span, entry.type, "gazetteer")]
+        folded_tokens = [fold(t.text) for t in span]
+        if len(span) > 1 and any(t in _ORG_CUES for t in folded_tokens):
+            return [mention(span, "ORG", "rules")]
+        if fold(phrase) in persons:
+            return [mention(span, "PER", "lexicon")]
+        if len(span) == 1 and span[0].acronym:
+            return [mention(span, "ORG", "rules")]
+        return self._split_by_places(text, span, after_title, sent_index, lang, gaz)
+
+    def _split_by_places(self, text: str, span: list[Token], after_title: bool, sent_index: int, lang: str,
+                         gaz) -> list[Mention]:
+        """Places inside the span are LOC; each remaining run of words may be a person."""
+        parts = self._gazetteer_parts(text, span, sent_index, lang, gaz, strict=len(span) > 1)
+        out = list(parts)
+        run: list[Token] = []
+        first_run = True
+
+        def flush() -> None:
+            nonlocal first_run
+            if run and ((after_title and first_run) or 2 <= len(run) <= 4 and self._looks_like_person(run, lang)):
+                out.append(Mention(text[run[0].start:run[-1].end], "PER", sent_index, run[0].start, run[-1].end,
+                                   source="rules"))
+            if run:
+                first_run = False
+            run.clear()
+
+        for tok in span:
+            if any(p.start <= tok.start < p.end for p in parts):
+                flush()
+                first_run = False
+            elif tok.text in _PARTICLES and not run:
+                continue
+            else:
+                run.append(tok)
+        while run and run[-1].text in _PARTICLES:
+            run.pop()
+        flush()
+        return sorted(out, key=lambda m: m.start)
+
+    @staticmethod
+    def _looks_like_person(span: list[Token], lang: str) -> bool:
+        if any(t.acronym for t in span):
+            return False
+        if lang == "de":
+            # German capitalises every noun: only accept spans without common noun endings
+            return not any(re.search(r"(ung|heit|keit|schaft|ion|tät|ismus|ium|nis|tum|en)$", t.text)
+                           for t in span[:-1])
+        return True
+
+    @staticmethod
+    def _gazetteer_parts(text: str, span: list[Token], sent_index: int, lang: str, gaz,
+                         strict: bool = False) -> list[Mention]:
+        out: list[Mention] = []
+        i = 0
+        while i < len(span):
+            for n in range(min(gaz.max_tokens, len(span) - i), 0, -1):
+                phrase = text[span[i].start:span[i + n - 1].end]
+                entry = gaz.lookup(phrase, lang, strict)
+                if entry is not None:
+                    out.append(Mention(phrase, entry.type, sent_index, span[i].start, span[i + n - 1].end,
+                                       source="gazetteer"))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+
+class ArabicRuleExtractor:
+    """Extractor for Arabic script (see module docstring)."""
+
+    languages = frozenset({"ar"})
+    _STOP = frozenset("في إلى من على عن أن إن مع يوم قال قالت وقال وقالت الذي التي حيث بعد قبل خلال أمس اليوم غدا "
+                      "و أو ثم كما لكن هذا هذه ذلك تلك عند منذ حتى لقد قد سوف سيزور يزور زار التقى يلتقي "
+                      "أعلن أعلنت صرح أكد أكدت نظيره نظيرته إلى".split())
+    _TITLES = ("الرئيس", "رئيس الوزراء", "رئيسة الوزراء", "وزير", "وزيرة", "المستشار", "المستشارة", "الملك",
+               "الأمير", "الأمين العام", "السفير", "المتحدث", "المتحدثة", "رئيس", "رئيسة", "نظيره", "نظيرته",
+               "زعيم", "الشيخ", "الجنرال", "السيد", "السيدة", "ولي العهد", "نائب الرئيس")
+    _ORG_HEADS = ("وزارة", "حزب", "بنك", "منظمة", "شركة", "جامعة", "مجلس", "البنك", "الحزب", "وكالة", "جيش", "محكمة",
+                  "البرلمان", "لجنة", "حركة", "هيئة")
+
+    def extract(self, text: str, sentences: list[Sentence], lang: str) -> list[Mention]:
+        gaz = gazetteer()
+        persons = person_form_index()
+        mentions: list[Mention] = []
+        for sent in _sentences_or_whole(text, sentences):
+            tokens = tokenize(text, sent.start, sent.end)
+            i = 0
+            while i < len(tokens):
+                found = self._at(text, tokens, i, sent.index, gaz, persons)
+                if found:
+                    mentions.append(found)
+                    i = next(k for k in range(i, len(tokens) + 1) if k == len(tokens) or tokens[k].start >= found.end)
+                else:
+                    i += 1
+        return mentions
+
+    def _at(self, text: str, tokens: list[Token], i: int, sent_index: int, gaz, persons) -> Mention | None:
+        tok = tokens[i]
+        stripped = strip_arabic_clitics(tok.text)
+        variants = [tok.text] + ([stripped] if stripped != tok.text else [])
+        for n in range(min(gaz.max_tokens, len(tokens) - i), 0, -1):
+            tail = [t.text for t in tokens[i + 1:i + n]]
+            end = tokens[i + n - 1].end
+            for first in variants:
+                start = tok.start + (len(tok.text) - len(first))
+                phrase = " ".join([first] + tail)
+                entry = gaz.best(phrase)
+                if entry is not None:
+                    return Mention(text[start:end], entry.type, sent_index, start, end, source="gazetteer")
+                if fold(phrase) in persons:
+                    return Mention(text[start:end], "PER", sent_index, start, end, source="lexicon")
+        bare = tok.text if tok.text in self._ORG_HEADS or tok.text in self._TITLES else stripped
+        if bare in self._ORG_HEADS:
+            k = i + 1
+            while k < len(tokens) and k < i + 3 and tokens[k].text.startswith("ال") and tokens[k].text not in self._STOP:
+                k += 1
+            if k > i + 1:
+                start = tok.start + (len(tok.text) - len(bare))
+                return Mention(text[start:tokens[k - 1].end], "ORG", sent_index, start, tokens[k - 1].end, source="rules")
+        if bare in self._TITLES or (i + 1 < len(tokens) and f"{bare} {tokens[i + 1].text}" in self._TITLES):
+            k = i + (2 if i + 1 < len(tokens) and f"{bare} {tokens[i + 1].text}" in self._TITLES else 1)
+            # skip adjectives and the ministry they qualify: وزير الخارجية الروسي
+            while k < len(tokens) and tokens[k].text.startswith("ال") and tokens[k].text not in self._STOP:
+                k += 1
+            j = k
+            while j < len(tokens) and j < k + 3 and tokens[j].text not in self._STOP and not tokens[j].text.startswith("ال") \
+                    and gaz.lookup(tokens[j].text, "ar") is None and _joinable(text, tokens[j - 1], tokens[j]):
+                j += 1
+            if j > k:
+                return Mention(text[tokens[k].start:tokens[j - 1].end], "PER", sent_index, tokens[k].start,
+                               tokens[j - 1].end, source="rules")
+        return None
+
+
+_ZH_TRANSLIT = set("阿埃艾安奥巴拜班邦贝本比彼宾波伯博布查达戴丹德迪蒂杜多厄恩尔法菲费芬弗伏福盖冈戈格古哈海汉豪赫亨胡华霍基吉加贾杰金"
+                   "卡凯坎考科克肯库拉莱兰朗劳勒雷里利连林琳卢鲁伦罗洛马玛迈麦曼梅门蒙米密明莫默姆穆纳娜奈南内尼宁努诺帕潘佩"
+                   "彭皮普齐奇乔切琼丘萨塞桑瑟森沙莎尚舍施什斯索塔泰汤唐特托图瓦万旺威韦维温沃乌西希谢辛休雅亚扬耶伊因尤约"
+                   "泽扎詹朱卓兹佐夫丽娃顿逊娅芙琪京肯朔茨·登勒霍茨德")
+_ZH_TITLES = ("总统", "外长", "总理", "部长", "国务卿", "主席", "首相", "秘书长", "发言人", "总书记", "外交部长", "国防部长",
+              "副总统", "总裁", "行长", "市长", "大使", "议长", "国王", "女王", "王储", "主席", "领导人", "防长", "财长")
+_ZH_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙朱胡郭何高林郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
+                   "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴孔向汤习")
+_ZH_NOT_IN_NAME = set("表示说在与和对将于是会也已的访称今周星日昨明本向同就并称指了被把从到为等及或但而又都还")
+_ZH_ORG_SUFFIX = re.compile(r"(?:[\u4e00-\u9fff]{0,6}?)(?:外交部|国防部|财政部|商务部|卫生部|内政部|司法部|教育部|"
+                            r"中央银行|央行|银行|集团|公司|大学|委员会|议会|政府|国务院|国会)")
+
+
+class UnspacedRuleExtractor:
+    """Extractor for zh, ja and ko (see module docstring)."""
+
+    languages = frozenset({"zh", "ja", "ko"})
+
+    def extract(self, text: str, sentences: list[Sentence], lang: str) -> list[Mention]:
+        gaz = gazetteer()
+        persons = person_form_index()
+        max_len = max(gaz.max_unspaced, max(len(k) for k in persons))
+        found: list[Mention] = []
+        for sent in _sentences_or_whole(text, sentences):
+            found.extend(self._scan(text, sent, max_len, gaz, persons))
+            if lang == "zh":
+                found = merge_mentions(found, self._zh_rules(text, sent, gaz))
+        return sorted(found, key=lambda m: m.start)
+
+    @staticmethod
+    def _scan(text: str, sent: Sentence, max_len: int, gaz, persons) -> list[Mention]:
+        out: list[Mention] = []
+        i = sent.start
+        while i < sent.end:
+            if not text[i].isalpha():
+                i += 1
+                continue
+            for n in range(min(max_len, sent.end - i), 1, -1):
+                piece = text[i:i + n]
+                if not is_unspaced(piece) and not any("\uac00" <= ch <= "\ud7a3" for ch in piece):
+                    continue
+                key = fold(piece)
+                if key in persons:
+                    out.append(Mention(piece, "PER", sent.index, i, i + n, source="lexicon"))
+                    i += n
+                    break
+                entry = gaz.best(piece)
+                if entry is not None:
+                    out.append(Mention(piece, entry.type, sent.index, i, i + n, source="gazetteer"))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+    @staticmethod
+    def _zh_rules(text: str, sent: Sentence, gaz) -> list[Mention]:
+        out: list[Mention] = []
+        s = text[sent.start:sent.end]
+        for title in _ZH_TITLES:
+            for m in re.finditer(re.escape(title), s):
+                k = m.end()
+                j = k
+                while j < len(s) and s[j] in _ZH_TRANSLIT:
+                    j += 1
+                if j - k < 2 and k < len(s) and s[k] in _ZH_SURNAMES:
+                    j = k + 2
+                    if j < len(s) and s[j] not in _ZH_NOT_IN_NAME and "\u4e00" <= s[j] <= "\u9fff":
+                        j += 1
+                if j - k >= 2:
+                    out.append(Mention(s[k:j], "PER", sent.index, sent.start + k, sent.start + j, source="rules"))
+        for m in _ZH_ORG_SUFFIX.finditer(s):
+            name = m.group()
+            # trim a leading place (俄罗斯外交部 keeps it: the ministry *of* that country)
+            if len(name) >= 2:
+                out.append(Mention(name, "ORG", sent.index, sent.start + m.start(), sent.start + m.end(),
+                                   source="rules"))
+        return out
