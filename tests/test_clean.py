@@ -107,14 +107,25 @@ def test_glued_badge_prefix_is_split_off() -> None:
     assert spaced.text == REAL["de"]
 
 
-def test_footer_block_after_last_paragraph_is_dropped() -> None:
+def test_footer_lines_among_trailing_debris_are_dropped() -> None:
     text = "\n\n".join([
-        REAL["en"], "Weekly digest from the Planet", "Take the Planet with you everywhere!",
+        REAL["en"], "With Reuters", "Weekly digest from the Planet", "Take the Planet with you everywhere!",
         "Download the Planet app", "planet-logo_EN",
     ])
     result = clean_text(text)
     assert result.text == REAL["en"]
     assert "Weekly digest from the Planet" in result.removed
+
+
+def test_closing_list_above_trailing_debris_is_kept() -> None:
+    figures = ["North district : 12 cases", "South district : 30 cases"]
+    text = "\n".join([REAL["en"], *figures, "Share on Facebook"])
+    assert clean_text(text).text == "\n".join([REAL["en"], *figures])
+
+
+def test_headings_ending_in_a_particle_are_kept() -> None:
+    for heading in ["Iran bestellt Schweizer Botschafter ein", "New lockdown rules kick in"]:
+        assert clean_text(f"{REAL['de']}\n{heading}\n{REAL['de']}").text.split("\n")[1] == heading
 
 
 def test_trailing_heading_without_debris_is_kept() -> None:

@@ -121,17 +121,20 @@ on this article via sur cet cette article auf diesen artikel en este artículo s
 na ten artykuł в эту статью no bu haberi este artigo op dit artikel
 """.split())
 
+# Words a heading does not end with: articles and conjunctions (a line ending in one
+# was cut off). Prepositions are left out on purpose: phrasal verbs and German/Dutch
+# separable particles ("kicks in", "bestellt ... ein", "belt ... op") end real headings.
 _FUNCTION_WORDS = frozenset("""
-the a an of to in on at for with and or by from as
-le la les l de des du d et ou à au aux en un une pour par sur avec
-der die das den dem des ein eine einer und oder von zu im am mit für auf
-el los las lo un una y o del al en con por para
-il lo gli la le i un una e o di del della a da in con per su
-i w z na do o od za że oraz
-и в на с к о от по для за из
-ve bir ile da de için
-o os a as um uma e do da dos das no na em com por para
-de het een en van in op met voor te
+the a an of and or
+le la les l de des du d et ou un une au aux
+der die das den dem des und oder
+el los las lo un una y o del al
+il lo gli la le i un una e o di del della
+oraz
+и
+ve
+os as um uma do da dos das
+het een en van
 """.split())
 
 _SENTENCE_END = re.compile(r"""[.!?…;:。！？؟»"”’')\]]$""")
@@ -321,22 +324,31 @@ def clean_text(text: str, repeated: frozenset[str] = frozenset()) -> Cleaned:
 
 
 def _mark_footer(lines: list[str | None], reasons: list[str | None]) -> None:
-    """Mark a trailing block of footer-like lines as debris if it holds known debris."""
-    block: list[int] = []
-    has_debris = False
+    """Mark footer-like lines interleaved with known debris at the end of the text.
+
+    Scanning up from the end over debris and short footer-like lines, the
+    footer-like lines *below the topmost recognised debris line* are marked: they
+    sit among promotions and badges. Lines above it (a closing list of figures,
+    a last sub-heading) are left alone.
+    """
+    candidates: list[int] = []
+    topmost_debris: int | None = None
     for index in range(len(lines) - 1, -1, -1):
         line = lines[index]
         if line is None:
             continue
         if reasons[index] is not None:
-            has_debris = has_debris or reasons[index] not in {"dangling", "inline-only"}
+            if reasons[index] not in {"dangling", "inline-only"}:
+                topmost_debris = index
             continue
         if _is_footer_candidate(line):
-            block.append(index)
+            candidates.append(index)
             continue
         break
-    if has_debris:
-        for index in block:
+    if topmost_debris is None:
+        return
+    for index in candidates:
+        if index > topmost_debris:
             reasons[index] = "footer"
 
 
