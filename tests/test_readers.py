@@ -358,3 +358,16 @@ def test_seed_files_are_read(shared_dir: Path) -> None:
     result = items(shared_dir / "seeds")
     assert len(result) == 2 and all(isinstance(r, RawArticle) for r in result)
     assert all(r.title and len(r.text) > 500 for r in result)
+
+
+def test_shared_dir_helper_skips_locally_and_fails_under_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import _require_shared
+
+    missing = tmp_path / "no-shared"
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        _require_shared(missing)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        _require_shared(missing)
+    assert _require_shared(tmp_path) == tmp_path.resolve()
