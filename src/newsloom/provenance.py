@@ -73,6 +73,8 @@ REUSE_MIN_SHARE = 0.20
 #: Article-vector cosine separating "same story, told independently" from "unrelated":
 #: demo corpus, same-story pairs 5th percentile 0.55; different-story pairs 95th percentile 0.46.
 SAME_STORY_COSINE = 0.50
+#: ... and at least this many shared names (same kind of event elsewhere shares words, not names).
+MIN_SHARED_NAMES = 2
 #: Publication times closer than this say nothing about direction.
 MIN_TIME_GAP_MINUTES = 10
 #: Aligned shares closer than this say nothing about which side added material.
@@ -147,14 +149,19 @@ def align_sentences(a: Article, b: Article, threshold: float | None = None,
 
 
 def classify(share_a: float, share_b: float, n_aligned: int, cross_language: bool,
-             article_cosine: float | None) -> str:
-    """The relation class from the alignment shares (see the module docstring)."""
+             article_cosine: float | None, shared_names: int = 0, same_story: bool | None = None) -> str:
+    """The relation class from the alignment shares (see the module docstring).
+
+    `same_story`, when the caller knows it (the similarity model's decision), settles
+    independent vs unrelated; otherwise the article cosine and `MIN_SHARED_NAMES` do."""
     short, long_ = sorted((share_a, share_b), reverse=True)  # the shorter side has the larger share
     if n_aligned and short >= FULL_SHARE_SHORT and long_ >= FULL_SHARE_LONG:
         return "translation" if cross_language else "duplicate"
     if n_aligned >= REUSE_MIN_SENTENCES and short >= REUSE_MIN_SHARE:
         return "rewrite"
-    if article_cosine is not None and article_cosine >= SAME_STORY_COSINE:
+    if same_story is not None:
+        return "independent" if same_story else "unrelated"
+    if article_cosine is not None and article_cosine >= SAME_STORY_COSINE and shared_names >= MIN_SHARED_NAMES:
         return "independent"
     return "unrelated"
 
@@ -256,14 +263,16 @@ def _article_cosine(a: Article, b: Article) -> float | None:
     return float(a.vector @ b.vector) / (na * nb)
 
 
-def relation(a: Article, b: Article, sims: np.ndarray | None = None) -> dict[str, Any]:
+def relation(a: Article, b: Article, sims: np.ndarray | None = None, *,
+             same_story: bool | None = None) -> dict[str, Any]:
     """How b relates to a: translation, duplicate, rewrite (partial reuse), independent or unrelated.
 
     Returns a dict with ``relation``, ``direction`` ('a->b', 'b->a', 'unknown'),
     ``direction_evidence``, ``share_a``, ``share_b``, ``aligned`` (list of
     {sentence_a, sentence_b, text_a, text_b, similarity}), ``segments_a``,
     ``segments_b``, ``shared`` (names and numbers in both), ``thresholds`` and
-    ``explanation``. Both articles must be prepared and embedded.
+    ``explanation``. Both articles must be prepared and embedded. `same_story`
+    (e.g. `Comparison.same_story`) decides independent vs unrelated when given.
     """
     alignment = align_sentences(a, b, sims=sims)
     n = len(alignment.pairs)
@@ -271,7 +280,8 @@ def relation(a: Article, b: Article, sims: np.ndarray | None = None) -> dict[str
     share_b = n / alignment.checked_b if alignment.checked_b else 0.0
     cross = bool(a.lang and b.lang and a.lang != b.lang)
     cosine = _article_cosine(a, b)
-    kind = classify(share_a, share_b, n, cross, cosine)
+    shared = shared_material(a, b)
+    kind = classify(share_a, share_b, n, cross, cosine, len(shared["names"]), same_story)
     if kind in DERIVED:
         way, evidence = direction(a, b, alignment, share_a, share_b)
     else:
@@ -279,7 +289,6 @@ def relation(a: Article, b: Article, sims: np.ndarray | None = None) -> dict[str
                                      "detail": "too few shared sentences for one to derive from the other"}]
     aligned = [{"sentence_a": i, "sentence_b": j, "text_a": a.sentences[i].text, "text_b": b.sentences[j].text,
                 "similarity": round(c, 4)} for i, j, c in alignment.pairs]
-    shared = shared_material(a, b)
     result = {
         "relation": kind,
         "direction": way,
