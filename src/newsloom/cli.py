@@ -249,8 +249,25 @@ DELEGATED = {
     ("data", "semeval-dev"): ("newsloom.similarity.evaluate", "main_export_dev",
                               "export our SemEval dev split as JSONL", False),
     ("serve",): ("newsloom.api.server", "main", "HTTP API and web UI", True),
+    ("doctor",): ("newsloom.ops", "main_doctor", "check the database and repair what is safe", True),
+    ("export",): ("newsloom.ops", "main_export", "write the whole database as JSONL (or Parquet)", True),
+    ("import",): ("newsloom.cli", "main_import", "load an export (JSONL/Parquet) or a backfill's output", True),
+    ("backfill",): ("newsloom.backfill", "main", "weave an archive in batch (local or Spark)", False),
     ("watch",): ("newsloom.watch", "main", "follow RSS/Atom feeds", True),
 }
+
+
+def main_import(argv: list[str]) -> int:
+    """`newsloom import`: a backfill's Parquet output folder, or an export made by `newsloom export`."""
+    paths = [a for a in argv if not a.startswith("-")]
+    target = Path(paths[-1]) if paths else None
+    if target is not None and target.is_dir() and (target / "assignments").exists():
+        from newsloom.backfill.importer import main as import_backfill
+
+        return import_backfill(argv)
+    from newsloom.ops import main_import as import_export
+
+    return import_export(argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
