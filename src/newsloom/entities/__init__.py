@@ -79,7 +79,12 @@ def extract_and_link(article) -> dict[str, Entity]:  # noqa: ANN001 - Article, i
     if not text.strip():
         article.mentions = []
         return {}
+    from newsloom.entities.gazetteer import gazetteer
+
     mentions = extractor_for(article.lang).extract(text, article.sentences, article.lang)
+    gaz = gazetteer()
+    # nationality adjectives (Russian, ukrainien) are no entities, whoever proposed them
+    mentions = [m for m in mentions if " " in m.text or not gaz.is_demonym(m.text)]
     entities = CrossLingualLinker().link(mentions, article.lang)
     article.mentions = mentions
     return entities

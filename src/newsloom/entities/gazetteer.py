@@ -50,20 +50,31 @@ class GazetteerEntry:
                       latitude=self.latitude, longitude=self.longitude, geonames_id=self.geonames_id)
 
 
+_SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0000, 0x024F, "LATIN"), (0x1E00, 0x1EFF, "LATIN"), (0x0400, 0x052F, "CYRILLIC"),
+    (0x0600, 0x06FF, "ARABIC"), (0x0750, 0x077F, "ARABIC"), (0xFB50, 0xFDFF, "ARABIC"), (0xFE70, 0xFEFF, "ARABIC"),
+    (0x3040, 0x309F, "HIRAGANA"), (0x30A0, 0x30FF, "KATAKANA"), (0x31F0, 0x31FF, "KATAKANA"),
+    (0x3400, 0x4DBF, "CJK"), (0x4E00, 0x9FFF, "CJK"), (0xF900, 0xFAFF, "CJK"),
+    (0x1100, 0x11FF, "HANGUL"), (0x3130, 0x318F, "HANGUL"), (0xAC00, 0xD7AF, "HANGUL"),
+)
+
+
+@lru_cache(maxsize=65_536)
 def script_of(ch: str) -> str:
-    try:
-        name = unicodedata.name(ch)
-    except ValueError:
-        return "OTHER"
-    for script in _INDEXED_SCRIPTS:
-        if name.startswith(script):
+    """Coarse script of one character (only the scripts of our languages are named)."""
+    code = ord(ch)
+    for low, high, script in _SCRIPT_RANGES:
+        if low <= code <= high:
             return script
     return "OTHER"
 
 
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def is_unspaced(text: str) -> bool:
     """True for names in scripts written without spaces between words (zh, ja)."""
-    return any(script_of(ch) in ("CJK", "HIRAGANA", "KATAKANA") for ch in text)
+    return _UNSPACED.search(text) is not None
 
 
 def _indexable(name: str) -> bool:
@@ -81,6 +92,7 @@ class Gazetteer:
         self._by_id: dict[str, GazetteerEntry] = {}
         self._alternate: set[tuple[str, str]] = set()  # (folded name, id) known only as an alternate name
         self.max_tokens = 1
+        self._country_stems: set[str] | None = None
         self.max_unspaced = 2
         self._build()
 
@@ -192,6 +204,22 @@ class Gazetteer:
         if lang == "ar":
             return self.best(strip_arabic_clitics(name), strict)
         return None
+
+    def is_demonym(self, word: str) -> bool:
+        """Russian, ukrainien, russische, Ukrainian...: an adjective of a country name, no entity."""
+        w = fold(word)
+        if " " in w or w in self._by_name:
+            return False
+        if any(fold(c) in self._by_name for lang in ("pl", "ru", "uk") for c in lemma_candidates(word, lang)):
+            return False  # an inflected country name (Francji, России), not an adjective
+        if self._country_stems is None:
+            stems = set()
+            for key, entries in self._by_name.items():
+                if " " not in key and len(key) >= 5 and not is_unspaced(key) \
+                        and any(e.kind == "country" for e in entries):
+                    stems.add(key[:-1] if key[-1] in "aeiouy" else key)
+            self._country_stems = stems
+        return any(w[:n] in self._country_stems and 2 <= len(w) - n <= 5 for n in range(4, len(w)))
 
     def by_id(self, entity_id: str) -> GazetteerEntry | None:
         return self._by_id.get(entity_id)

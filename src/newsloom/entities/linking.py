@@ -102,6 +102,19 @@ def _slug(text: str) -> str:
     return "-".join(k for k in (latin_key(w) for w in _NAME_SPLIT.split(anyascii(text))) if k) or "x"
 
 
+def _retype_people(mentions: list[Mention], lang: str) -> None:
+    """A place/organisation the gazetteer does not know, written like a person named
+    elsewhere in the article ("Antony Blinken" typed GPE once), is that person."""
+    gaz = gazetteer()
+    person_texts = {fold(m.text) for m in mentions if m.type == "PER"}
+    surnames = {t.split()[-1] for t in person_texts if t}
+    for m in mentions:
+        if m.type != "PER" and gaz.lookup(m.text, lang) is None:
+            folded = fold(m.text)
+            if folded in person_texts or (" " not in folded and folded in surnames):
+                m.type = "PER"
+
+
 @dataclass
 class CrossLingualLinker:
     """`EntityLinker` over the gazetteer and surname keys (see module docstring)."""
@@ -110,6 +123,7 @@ class CrossLingualLinker:
 
     def link(self, mentions: list[Mention], lang: str) -> dict[str, Entity]:
         gaz = gazetteer()
+        _retype_people(mentions, lang)
         people: list[tuple[Mention, PersonName]] = []
         found: dict[str, Entity] = {}
         for m in mentions:

@@ -1,0 +1,1 @@
+"""Evaluation of newsloom stages against gold data (entities, weaving...)."""
