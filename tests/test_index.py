@@ -97,16 +97,17 @@ def test_remove_hides_story_and_slot_is_reused(kind):
     assert len(index) == len(ids)
 
 
-def test_hnsw_grows_beyond_capacity_and_rebuilds():
+@pytest.mark.parametrize("buffer_size", [0, 32])
+def test_hnsw_grows_beyond_capacity_and_rebuilds(buffer_size):
     dim = 16
     vectors = clustered(20, 20, dim, spread=0.6, seed=4)
-    index = HnswStoryIndex(dim, capacity=16)
+    index = HnswStoryIndex(dim, capacity=16, buffer_size=buffer_size)
     ids = _fill(index, vectors)
     assert len(index) == 400
     for sid in ids[:300]:
         index.remove(sid)
     index.rebuild()
-    assert len(index) == 100 and index.deleted == 0
+    assert len(index) == 100 and index.deleted == 0 and index.buffered == 0
     for i in range(300, 400, 9):
         assert index.search(vectors[i], 1)[0][0] == ids[i]
     assert index.search(vectors[0], 200)  # k larger than the live pool is clipped, not an error
@@ -155,3 +156,32 @@ def test_member_store_keeps_first_and_recent_and_finds_nearest():
     assert store.member_ids("story") == [] and len(store) == 1
     store.add("third", "c0", vectors[1])  # freed rows are reused, not appended
     assert len(store._article) == 5
+
+
+def test_hnsw_relinks_only_after_drift():
+    dim = 8
+    base = np.eye(dim, dtype=np.float32)[0]
+    nudged = _unit(base + 0.01 * np.eye(dim, dtype=np.float32)[1])  # cosine 0.99995
+    moved = _unit(base + 0.5 * np.eye(dim, dtype=np.float32)[1])  # cosine 0.89
+    lazy = HnswStoryIndex(dim, relink_cosine=0.995, buffer_size=0)  # relinking concerns graph nodes
+    eager = HnswStoryIndex(dim, relink_cosine=1.0, buffer_size=0)
+    for index in (lazy, eager):
+        index.upsert("a", base)
+        index.upsert("a", nudged)
+    assert np.allclose(lazy.get_vector("a"), base) and lazy.relinks_skipped == 1
+    assert np.allclose(eager.get_vector("a"), nudged) and eager.relinks_skipped == 0
+    lazy.upsert("a", moved)
+    assert np.allclose(lazy.get_vector("a"), moved)
+
+
+def test_hnsw_write_buffer_flushes_into_graph_and_stays_searchable():
+    dim = 16
+    vectors = clustered(6, 10, dim, spread=0.6, seed=8)
+    index = HnswStoryIndex(dim, buffer_size=8)
+    ids = _fill(index, vectors)
+    assert index.flushes == 7 and index.buffered == 4 and len(index) == 60
+    for i in range(60):  # hits come from the graph and from the buffer alike
+        assert index.search(vectors[i], 1)[0][0] == ids[i]
+    index.upsert(ids[0], vectors[59])  # a big move takes a graph node back into the buffer
+    assert index.buffered == 5 and index.deleted == 1
+    assert {s for s, _ in index.search(vectors[59], 2)} == {ids[0], ids[59]}

@@ -195,39 +195,59 @@ class HnswStoryIndex:
     Inner product on unit vectors is cosine; hnswlib's ``ip`` distance is
     ``1 - <a, b>``, turned back into a cosine in `search`.
 
-    Parameters (measured in benchmarks/scale.py and docs/scaling.md):
+    Writes are buffered: inserting a node into the graph (an ``ef_construction``
+    search plus linking, ~1-10 ms at 512-d) is the expensive operation, so new
+    and moved stories first go to a small exact buffer (`ExactStoryIndex`,
+    searched alongside the graph) and are flushed into the graph in one
+    multi-threaded ``add_items`` call when it holds `buffer_size` stories.
+
+    Parameters (measured in benchmarks/scale.py, see docs/scaling.md):
         dim: vector dimension.
         M: graph links per node and layer (level 0 keeps ``2*M``). Higher: better
-           recall, more memory (``8*M`` bytes a node at level 0) and slower inserts.
-           16 is hnswlib's recommended default for 512-d embeddings.
-        ef_construction: candidate-list size while inserting; recall of the graph.
-        ef: candidate-list size while searching (raised to ``k`` when smaller).
-           The main recall/latency knob: 64 gives recall@5 > 0.95 on clustered data.
-        capacity: initial element slots; the index doubles when full (`resize_index`).
+           recall, more memory (``8*M`` bytes a node at level 0), slower inserts.
+        ef_construction: candidate-list size while inserting (graph quality vs insert cost).
+        ef: candidate-list size while searching (raised to ``k`` when smaller);
+           the main recall/latency knob.
+        capacity: initial element slots; the graph doubles when full (``resize_index``).
         rebuild_deleted_fraction: rebuild the graph from the live vectors when more
            than this fraction of the slots are deleted and not reused yet.
-        threads: hnswlib threads for inserts and queries (1: the caller parallelises).
+        threads: hnswlib threads for bulk inserts (restore, flush, rebuild); a single
+           query always uses one.
+        relink_cosine: an upsert of a story already in the graph moves its node only
+           when the new centroid's cosine to the indexed one falls below this; a
+           growing story's centroid mostly moves by less, and the index answers with
+           the slightly stale centroid (scores off by at most ``1 - relink_cosine``).
+           1.0 moves it on every change.
+        buffer_size: stories held in the exact write buffer before a flush (0: write
+           straight into the graph).
 
-    Updates: upserting an existing story replaces its vector in place (hnswlib
-    re-links the node). Deletions: ``mark_deleted`` hides the node at once; new
-    stories reuse deleted slots (``replace_deleted``); `rebuild` compacts the
-    graph, and runs by itself when deleted slots pile up.
+    Deletions: ``mark_deleted`` hides a node at once; new nodes reuse deleted
+    slots (``replace_deleted``); `rebuild` compacts the graph, and runs by itself
+    when deleted slots pile up.
     """
 
-    def __init__(self, dim: int, *, M: int = 16, ef_construction: int = 200, ef: int = 64,
-                 capacity: int = 1024, rebuild_deleted_fraction: float = 0.5, threads: int = 1) -> None:
+    def __init__(self, dim: int, *, M: int = 16, ef_construction: int = 100, ef: int = 64,
+                 capacity: int = 1024, rebuild_deleted_fraction: float = 0.5, threads: int | None = None,
+                 relink_cosine: float = 0.995, buffer_size: int = 1024) -> None:
+        import os
+
         self.dim = dim
         self.M = M
         self.ef_construction = ef_construction
         self.ef = ef
         self.rebuild_deleted_fraction = rebuild_deleted_fraction
-        self.threads = threads
+        self.threads = threads or os.cpu_count() or 1
+        self.relink_cosine = relink_cosine
+        self.buffer_size = buffer_size
+        self.relinks_skipped = 0
+        self.flushes = 0
         self._capacity = max(16, capacity)
         self._label: dict[str, int] = {}
         self._story: dict[int, str] = {}
         self._next_label = 0
         self._deleted = 0
         self._index = self._new_graph(self._capacity)
+        self._buffer = ExactStoryIndex(dim, capacity=max(16, min(buffer_size, 4096)))
 
     def _new_graph(self, capacity: int):
         import hnswlib
@@ -236,51 +256,82 @@ class HnswStoryIndex:
         graph.init_index(max_elements=capacity, M=self.M, ef_construction=self.ef_construction,
                          allow_replace_deleted=True)
         graph.set_ef(self.ef)
-        graph.set_num_threads(self.threads)
+        graph.set_num_threads(1)
         return graph
 
+    def set_ef(self, ef: int) -> None:
+        self.ef = ef
+        self._index.set_ef(ef)
+
     def __len__(self) -> int:
-        return len(self._label)
+        return len(self._label) + len(self._buffer)
 
     def __contains__(self, story_id: object) -> bool:
-        return story_id in self._label
+        return story_id in self._label or story_id in self._buffer
 
     @property
     def deleted(self) -> int:
-        """Deleted slots not reused yet."""
+        """Deleted graph slots not reused yet."""
         return self._deleted
 
-    def upsert(self, story_id: str, centroid: np.ndarray) -> None:
-        vec = np.asarray(centroid, dtype=np.float32).reshape(1, self.dim)
-        label = self._label.get(story_id)
-        if label is not None:
-            self._index.add_items(vec, np.array([label]), num_threads=1)
-            return
-        label = self._next_label
-        self._next_label += 1
-        if self._deleted:
-            self._index.add_items(vec, np.array([label]), num_threads=1, replace_deleted=True)
-            self._deleted -= 1
-        else:
-            if self._index.get_current_count() >= self._capacity:
-                self._capacity *= 2
-                self._index.resize_index(self._capacity)
-            self._index.add_items(vec, np.array([label]), num_threads=1)
-        self._label[story_id] = label
-        self._story[label] = story_id
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
 
-    def remove(self, story_id: str) -> None:
+    def upsert(self, story_id: str, centroid: np.ndarray) -> None:
+        vec = np.asarray(centroid, dtype=np.float32).reshape(self.dim)
+        if story_id in self._buffer:
+            self._buffer.upsert(story_id, vec)
+            return
+        label = self._label.get(story_id)
+        if label is not None and self.relink_cosine < 1.0:
+            indexed = np.asarray(self._index.get_items([label])[0], dtype=np.float32)
+            if float(indexed @ vec) >= self.relink_cosine:
+                self.relinks_skipped += 1
+                return
+        if not self.buffer_size:
+            if label is not None:
+                self._index.add_items(vec[None, :], np.array([label]), num_threads=1)
+            else:
+                self.add_many([story_id], vec[None, :], threads=1)
+            return
+        if label is not None:
+            self._drop_from_graph(story_id)
+        self._buffer.upsert(story_id, vec)
+        if len(self._buffer) >= self.buffer_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Move the write buffer into the graph (one bulk insert)."""
+        ids = list(self._buffer._row)
+        if not ids:
+            return
+        vectors = np.vstack([self._buffer.get_vector(s) for s in ids])
+        self._buffer = ExactStoryIndex(self.dim, capacity=max(16, min(self.buffer_size, 4096)))
+        self.add_many(ids, vectors)
+        self.flushes += 1
+
+    def _drop_from_graph(self, story_id: str) -> bool:
         label = self._label.pop(story_id, None)
         if label is None:
-            return
+            return False
         del self._story[label]
         self._index.mark_deleted(label)
         self._deleted += 1
-        if self._deleted > 64 and self._deleted > self.rebuild_deleted_fraction * self._capacity:
+        return True
+
+    def remove(self, story_id: str) -> None:
+        if story_id in self._buffer:
+            self._buffer.remove(story_id)
+            return
+        if self._drop_from_graph(story_id) and self._deleted > 64 \
+                and self._deleted > self.rebuild_deleted_fraction * self._capacity:
             self.rebuild()
 
     def get_vector(self, story_id: str) -> np.ndarray:
-        """The stored centroid (float32). KeyError if absent."""
+        """The indexed centroid (float32). KeyError if absent."""
+        if story_id in self._buffer:
+            return self._buffer.get_vector(story_id)
         return np.asarray(self._index.get_items([self._label[story_id]])[0], dtype=np.float32)
 
     def rebuild(self) -> None:
@@ -288,54 +339,68 @@ class HnswStoryIndex:
         stories = list(self._label)
         vectors = (np.asarray(self._index.get_items([self._label[s] for s in stories]), dtype=np.float32)
                    if stories else np.zeros((0, self.dim), np.float32))
-        self._capacity = max(16, 2 * len(stories))
+        self._capacity = max(16, 2 * (len(stories) + len(self._buffer)))
         self._index = self._new_graph(self._capacity)
         self._label, self._story, self._next_label, self._deleted = {}, {}, 0, 0
         self.add_many(stories, vectors)
+        self.flush()
 
-    def add_many(self, story_ids: list[str], centroids: np.ndarray) -> None:
-        """Bulk insert of new stories (the restore path): one hnswlib call, `threads` threads."""
-        if not story_ids:
-            return
-        fresh = [i for i, s in enumerate(story_ids) if s not in self._label]
+    def add_many(self, story_ids: list[str], centroids: np.ndarray, threads: int | None = None) -> None:
+        """Insert stories straight into the graph in one hnswlib call (restore and flush path)."""
+        centroids = np.asarray(centroids, dtype=np.float32).reshape(len(story_ids), self.dim)
+        fresh = []
         for i, s in enumerate(story_ids):
+            if s in self._buffer:
+                self._buffer.remove(s)
             if s in self._label:
-                self.upsert(s, centroids[i])
+                self._index.add_items(centroids[i:i + 1], np.array([self._label[s]]), num_threads=1)
+            else:
+                fresh.append(i)
         if not fresh:
             return
-        need = self._index.get_current_count() + len(fresh)
+        reused = min(self._deleted, len(fresh))
+        need = self._index.get_current_count() + len(fresh) - reused
         if need > self._capacity:
             self._capacity = max(2 * self._capacity, need)
             self._index.resize_index(self._capacity)
         labels = np.arange(self._next_label, self._next_label + len(fresh))
         self._next_label += len(fresh)
-        self._index.add_items(np.asarray(centroids, dtype=np.float32)[fresh], labels, num_threads=self.threads)
+        self._index.add_items(centroids[fresh], labels, num_threads=threads or self.threads,
+                              replace_deleted=reused > 0)
+        self._deleted -= reused
         for i, label in zip(fresh, labels.tolist()):
             self._label[story_ids[i]] = label
             self._story[label] = story_ids[i]
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+    def _search_graph(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
         k = min(k, len(self._label))
         if k <= 0:
             return []
         if k > self.ef:
             self._index.set_ef(k)
-        query = np.asarray(vector, dtype=np.float32).reshape(1, self.dim)
         try:
             labels, distances = self._index.knn_query(query, k=k, num_threads=1)
         except RuntimeError:
             # hnswlib refuses when the graph yields fewer than k live nodes (many deletions)
             self.rebuild()
-            labels, distances = self._index.knn_query(query, k=min(k, len(self._label)), num_threads=1)
+            return self._search_graph(query, k) if len(self._label) else []
         finally:
             if k > self.ef:
                 self._index.set_ef(self.ef)
         return [(self._story[int(lb)], 1.0 - float(d)) for lb, d in zip(labels[0], distances[0])]
 
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        if k <= 0 or not len(self):
+            return []
+        query = np.asarray(vector, dtype=np.float32).reshape(1, self.dim)
+        hits = self._search_graph(query, k) + self._buffer.search(query[0], k)
+        hits.sort(key=lambda h: -h[1])
+        return hits[:k]
+
     def nbytes(self) -> int:
-        """Approximate bytes held by the graph: vectors, level-0 links and labels, per slot."""
+        """Approximate bytes held: graph slots (vector, level-0 links, label) and the buffer."""
         per_slot = 4 * self.dim + 4 * (2 * self.M + 1) + 8
-        return self._capacity * per_slot
+        return self._capacity * per_slot + self._buffer.nbytes()
 
 
 def make_index(kind: str, dim: int, **params: Any) -> ExactStoryIndex | HnswStoryIndex:
