@@ -1,0 +1,1 @@
+"""Backfill: weave years of archives into stories, in one process or on Apache Spark."""
