@@ -45,11 +45,23 @@ def allowed_hosts_for(host: str, extra: list[str] | None) -> tuple[str, ...] | N
     return None  # bound to a non-loopback address with no names given: cannot guess them
 
 
+def make_server(app, host: str, port: int, log_level: str = "info"):
+    """A uvicorn server whose exit also ends open event streams at once (not after the grace timeout)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            app.state.newsloom.stopping.set()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, server_header=False,
+                            proxy_headers=False, timeout_graceful_shutdown=3, lifespan="on")
+    return Server(config)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    import uvicorn
-
     from newsloom.engine import Engine
     from newsloom.errors import NewsloomError
 
@@ -69,8 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"newsloom: serving {engine.store.path} on http://{shown}:{args.port}/", file=sys.stderr)
     print(f"newsloom: write token in {token_file} (send 'Authorization: Bearer <token>')", file=sys.stderr)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False,
-                    proxy_headers=False, timeout_graceful_shutdown=3)
+        make_server(app, args.host, args.port, args.log_level).run()
     finally:
         engine.close()
     return 0
