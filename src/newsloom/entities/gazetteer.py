@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 MIN_POPULATION_ALTERNATE = 50_000
 #: unspaced-script (CJK) names of two characters collide with ordinary words
 MIN_POPULATION_SHORT_CJK = 300_000
+#: inside a longer span (or right after a title) only big cities count as places
+STRICT_MIN_CITY_POPULATION = 500_000
+#: German capitalises every noun: a single capitalised word is a city only if this big
+GERMAN_MIN_CITY_POPULATION = 100_000
 #: scripts whose names we index; others (Devanagari, Thai...) are no language of ours
 _INDEXED_SCRIPTS = ("LATIN", "CYRILLIC", "ARABIC", "CJK", "HIRAGANA", "KATAKANA", "HANGUL")
 
@@ -84,6 +88,22 @@ def _indexable(name: str) -> bool:
     return all(script_of(ch) != "OTHER" for ch in letters)
 
 
+@lru_cache(maxsize=1)
+def _calendar_words() -> frozenset[str]:
+    """Weekday and month names in all our languages: never places (الخميس, Mars...)."""
+    from babel import Locale
+
+    from newsloom.dates import WEEKDAYS
+
+    words = {fold(form) for forms in WEEKDAYS.values() for day in forms for form in day}
+    for lang in SUPPORTED_LANGUAGES:
+        loc = Locale.parse(lang)
+        for context in ("format", "stand-alone"):
+            words.update(fold(m) for m in loc.months[context]["wide"].values())
+            words.update(fold(d) for d in loc.days[context]["wide"].values())
+    return frozenset(words)
+
+
 class Gazetteer:
     """Name -> entries index in every script (see module docstring)."""
 
@@ -99,7 +119,7 @@ class Gazetteer:
     # -- building -------------------------------------------------------------------
     def _add(self, name: str, entry: GazetteerEntry, alternate: bool = False) -> None:
         key = fold(name)
-        if len(key) < 2 or key in lexicon.NOT_NAMES:
+        if len(key) < 2 or key in lexicon.NOT_NAMES or key in _calendar_words():
             return
         bucket = self._by_name.setdefault(key, [])
         if entry not in bucket:
@@ -157,8 +177,8 @@ class Gazetteer:
                     continue  # lower-case romanisations ('esakaladesa...') are not how texts write it
                 if is_unspaced(alt) and len(alt) <= 2 and entry.population < MIN_POPULATION_SHORT_CJK:
                     continue
-                if not is_unspaced(alt) and len(alt) < 3:
-                    continue
+                if not is_unspaced(alt) and len(alt) < 3 or (alt.isupper() and len(alt) <= 4):
+                    continue  # too short, or an airport code (GVA, CDG)
                 self._add(alt, entry, alternate=True)
         for form, english_name in lexicon.PLACE_FORMS.items():
             target = self.best(english_name)
@@ -183,14 +203,20 @@ class Gazetteer:
         """
         found = self.candidates(name)
         if strict:
-            key = fold(name)
-            found = [e for e in found if (key, e.id) not in self._alternate or e.population >= 1_000_000]
+            found = [e for e in found if e.kind != "city" or e.population >= STRICT_MIN_CITY_POPULATION]
         if not found:
             return None
         return min(found, key=lambda e: (_KIND_RANK[e.kind], -e.population))
 
     def lookup(self, name: str, lang: str, strict: bool = False) -> GazetteerEntry | None:
         """`best` for the name or, in inflecting languages, for a dictionary form of it."""
+        hit = self._lookup(name, lang, strict)
+        if hit is not None and lang == "de" and hit.kind == "city" and hit.population < GERMAN_MIN_CITY_POPULATION \
+                and " " not in name and fold(name) != fold(hit.name):
+            return None
+        return hit
+
+    def _lookup(self, name: str, lang: str, strict: bool) -> GazetteerEntry | None:
         hit = self.best(name, strict)
         if hit is not None:
             return hit

@@ -45,12 +45,12 @@ PERSON_FORMS: dict[str, tuple[str, ...]] = {
 ORG_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "NATO": ("nato", ("NATO", "OTAN", "НАТО", "北约", "北約", "الناتو", "حلف شمال الأطلسي", "나토",
                       "Nato", "Organizzazione del Trattato dell'Atlantico del Nord")),
-    "European Union": ("eu", ("European Union", "EU", "Union européenne", "UE", "Europäische Union",
+    "European Union": ("eu", ("European Union", "EU", "Union européenne", "UE", "Europäische Union", "Europäischen Union",
                               "Unión Europea", "Unione europea", "Unione Europea", "Unia Europejska",
                               "Европейский союз", "Евросоюз", "ЕС", "Європейський союз", "ЄС", "欧盟",
                               "الاتحاد الأوروبي", "Avrupa Birliği", "AB", "Europese Unie", "União Europeia",
                               "欧州連合", "유럽연합")),
-    "United Nations": ("un", ("United Nations", "UN", "ONU", "Nations unies", "Vereinte Nationen",
+    "United Nations": ("un", ("United Nations", "UN", "ONU", "Nations unies", "Vereinte Nationen", "Vereinten Nationen",
                               "Naciones Unidas", "Nazioni Unite", "ONZ", "Organizacja Narodów Zjednoczonych",
                               "ООН", "联合国", "الأمم المتحدة", "Birleşmiş Milletler", "BM",
                               "Verenigde Naties", "VN", "Nações Unidas", "国連", "유엔", "Організація Об'єднаних Націй")),
@@ -168,10 +168,19 @@ ORG_CUES: tuple[str, ...] = (
     "министерство", "минобороны", "мид", "банк", "партия", "совет", "комиссия", "агентство", "университет",
     "суд", "дума", "госдума", "правительство", "армия", "фонд", "компания", "служба", "минфин",
     "міністерство", "партія", "рада", "уряд", "служба",
-    "bakanligi", "bankasi", "partisi", "meclisi", "konseyi", "komisyonu", "ajansi", "universitesi",
+    "bakanligi", "bankasi", "bahn", "airlines", "airways", "regione", "region", "provincia", "comune", "partisi", "meclisi", "konseyi", "komisyonu", "ajansi", "universitesi",
     "mahkemesi", "hukumeti", "ordusu", "vakfi", "sirketi", "birligi", "tbmm", "baskanligi", "kurumu",
     "ministerie", "partij", "raad", "commissie", "universiteit", "regering",
     "ministerio", "partido", "conselho", "comissao", "universidade", "governo",
+)
+
+#: single words that name an institution by themselves (Bundestag, Sejm, Senato)
+INSTITUTIONS: tuple[str, ...] = (
+    "Bundestag", "Bundesrat", "Bundesregierung", "Bundesbank", "Bundeswehr", "Bundesverfassungsgericht",
+    "Sejm", "Senat", "Senate", "Sénat", "Senado", "Senato", "Congress", "Congrès", "Congreso", "Kongres",
+    "Parliament", "Parlement", "Parlamento", "Bundesamt", "Knesset", "Duma", "Дума", "Госдума", "Рада",
+    "Verkhovna", "Pentagon", "Pentágono", "Pentagone", "Kremlin", "Elysée", "Élysée", "Quirinale", "Bundestags",
+    "Eurostat", "Europol", "Interpol", "Frontex", "Bundeskartellamt", "Bundesgerichtshof", "Meclis", "TBMM",
 )
 
 #: capitalised words that start sentences or name days/months and are never entities
@@ -182,7 +191,7 @@ monday tuesday wednesday thursday friday saturday sunday january february march 
 september october november december mr mrs ms
 le la les un une des du de en au aux et ou mais pour avec dans sur par ce cet cette ces il elle ils elles
 nous vous on lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin
-juillet aout septembre octobre novembre decembre selon apres avant pendant lors depuis
+juillet aout septembre octobre novembre decembre selon apres avant pendant lors depuis secondo segun laut according despite malgre trotz tras durante
 der die das ein eine einen einem einer und oder aber fur mit von zu im am an auf aus bei nach vor uber
 unter er sie es wir ihr montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar marz
 juni juli oktober dezember laut nachdem wahrend seit

@@ -85,6 +85,13 @@ def strip_case_ending(word: str, lang: str) -> str:
 def lemma_candidates(word: str, lang: str) -> list[str]:
     """Plausible dictionary forms of an inflected name word, the word itself first."""
     out = [word]
+    if lang == "pl":
+        # locative/genitive with consonant alternation: Polsce -> Polska, Pradze -> Praga, Kijowie -> Kijów
+        for ending, repl in (("owie", "ów"), ("owa", "ów"), ("sce", "ska"), ("dze", "ga"), ("ce", "ka"),
+                             ("rze", "ra"), ("ście", "sta"), ("nie", "na"), ("wie", "wa"), ("ii", "ia"),
+                             ("ji", "ja"), ("ie", "a"), ("ę", "a"), ("y", "a"), ("i", "a")):
+            if word.endswith(ending) and len(word) - len(ending) >= 2:
+                out.append(word[: -len(ending)] + repl)
     stem = strip_case_ending(word, lang)
     if stem != word:
         out.extend(stem + e for e in NOMINATIVE_ENDINGS.get(lang, ("",)))

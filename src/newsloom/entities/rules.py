@@ -27,7 +27,9 @@ from newsloom.model import Mention, Sentence
 _WORD = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*|\d+[A-Za-z]*", re.UNICODE)
 #: lower-case particles that may sit inside a name (Bank of England, Banque de France)
 _PARTICLES = frozenset({"of", "de", "du", "des", "la", "le", "der", "von", "van", "den", "di", "del", "della",
-                        "degli", "y", "e", "da", "do", "dos", "das", "al", "bin", "ben", "and", "für", "für"})
+                        "degli", "dei", "da", "do", "dos", "das", "al", "bin", "ben", "für", "d", "l", "dell", "the"})
+#: particles written with an elided vowel and an apostrophe (Banca d'Italia, dell'Unione)
+_ELIDED = frozenset({"d", "l", "dell", "dall", "nell", "sull", "all"})
 #: capitalised words that continue a title (Secretary *of State*, Foreign *Minister*)
 _TITLE_PARTS = frozenset({"state", "foreign", "affairs", "defence", "defense", "finance", "interior", "health",
                           "prime", "vice", "deputy", "general", "white", "house", "press", "secretary", "us"})
@@ -53,14 +55,23 @@ def _titles(lang: str) -> frozenset[str]:
 
 
 _ORG_CUES = frozenset(fold(c) for c in lexicon.ORG_CUES)
+_INSTITUTIONS = frozenset(fold(c) for c in lexicon.INSTITUTIONS)
 _INFLECTIONS = ("", "en", "n", "s", "es", "a", "u", "e", "y", "i", "ı", "ın", "in", "om", "em", "ем", "ом", "а",
                 "у", "е", "я", "ю", "ы", "ем", "ie", "owi", "em")
+
+
+_GERMAN_TITLE_HEADS = ("minister", "ministerin", "kanzler", "kanzlerin", "prasident", "prasidentin", "sprecher",
+                       "sprecherin", "sekretar", "sekretarin", "botschafter", "vorsitzender", "vorsitzende")
 
 
 def is_title(word: str, titles: frozenset[str]) -> bool:
     """A title word, possibly inflected (Präsidenten, президента, ministrem, Bakanı)."""
     w = fold(word)
-    return any(w.endswith(suffix) and w[: len(w) - len(suffix)] in titles for suffix in _INFLECTIONS)
+    if any(w.endswith(suffix) and w[: len(w) - len(suffix)] in titles for suffix in _INFLECTIONS):
+        return True
+    # German compounds: Gesundheitsminister, Bundespräsidentin, Regierungssprecher
+    return word[:1].isupper() and any(w.endswith(t) and len(t) >= 6 and len(w) > len(t)
+                                      for t in _GERMAN_TITLE_HEADS)
 
 
 @dataclass
@@ -84,9 +95,11 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 
 def _joinable(text: str, a: Token, b: Token) -> bool:
-    """Two tokens belong to one name only if only spaces separate them."""
+    """Two tokens belong to one name only if only spaces (or an elision) separate them."""
     gap = text[a.end:b.start]
-    return gap.strip() == "" and "\n" not in gap and len(gap) <= 2
+    if gap in ("'", "’"):
+        return a.text in _ELIDED
+    return gap.strip() == "" and "\n" not in gap and 0 < len(gap) <= 2
 
 
 def _sentences_or_whole(text: str, sentences: list[Sentence]) -> list[Sentence]:
@@ -106,6 +119,11 @@ def merge_mentions(primary: list[Mention], secondary: list[Mention]) -> list[Men
     return sorted(out, key=lambda m: (m.start, -m.end))
 
 
+def _suffix_follows(text: str, tok: Token) -> bool:
+    """Ankara'da, Moscow's: an apostrophe suffix closes the name."""
+    return text[tok.end:tok.end + 1] in ("'", "’") and tok.text not in _ELIDED
+
+
 class CapitalisedRuleExtractor:
     """Extractor for cased scripts (see module docstring)."""
 
@@ -121,6 +139,9 @@ class CapitalisedRuleExtractor:
         pending_single: list[tuple[Sentence, Token, bool]] = []
         for sent in _sentences_or_whole(text, sentences):
             tokens = tokenize(text, sent.start, sent.end)
+            phrases = self._multiword_names(text, tokens, sent.index, gaz)
+            mentions.extend(phrases)
+            tokens = [t for t in tokens if not any(p.start <= t.start < p.end for p in phrases)]
             for span, after_title in self._spans(text, tokens, titles):
                 for m in self._classify(text, span, after_title, sent.index, lang, gaz, persons, titles):
                     mentions.append(m)
@@ -137,6 +158,31 @@ class CapitalisedRuleExtractor:
                     mentions.append(m)
         return sorted(mentions, key=lambda m: m.start)
 
+    @staticmethod
+    def _multiword_names(text: str, tokens: list[Token], sent_index: int, gaz) -> list[Mention]:
+        """Gazetteer names of two or more words, lower-case words included (Union européenne)."""
+        out: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            hit = None
+            if tokens[i].capitalised:
+                for n in range(min(gaz.max_tokens, len(tokens) - i), 1, -1):
+                    window = tokens[i:i + n]
+                    if not all(_joinable(text, a, b) for a, b in zip(window, window[1:])):
+                        continue
+                    phrase = text[window[0].start:window[-1].end]
+                    entry = gaz.best(phrase)
+                    if entry is not None:
+                        hit = Mention(phrase, entry.type, sent_index, window[0].start, window[-1].end,
+                                      source="gazetteer")
+                        break
+            if hit is not None:
+                out.append(hit)
+                i += len(tokenize(hit.text))
+            else:
+                i += 1
+        return out
+
     # spans of capitalised tokens, with particles inside, and whether a title precedes
     def _spans(self, text: str, tokens: list[Token], titles: frozenset[str]) -> list[tuple[list[Token], bool]]:
         spans: list[tuple[list[Token], bool]] = []
@@ -147,15 +193,19 @@ class CapitalisedRuleExtractor:
                 i += 1
                 continue
             j = i + 1
-            while j < len(tokens) and _joinable(text, tokens[j - 1], tokens[j]):
+            while j < len(tokens) and _joinable(text, tokens[j - 1], tokens[j]) \
+                    and not _suffix_follows(text, tokens[j - 1]):
                 nxt = tokens[j]
                 if nxt.capitalised and fold(nxt.text) not in lexicon.NOT_NAMES:
                     j += 1
                     continue
-                if (nxt.text in _PARTICLES and j + 1 < len(tokens) and tokens[j + 1].capitalised
-                        and _joinable(text, nxt, tokens[j + 1])
-                        and fold(tokens[j + 1].text) not in lexicon.NOT_NAMES):
-                    j += 2
+                k = j
+                while k < len(tokens) and tokens[k].text in _PARTICLES and k - j < 2 \
+                        and (k == j or _joinable(text, tokens[k - 1], tokens[k])):
+                    k += 1
+                if (k > j and k < len(tokens) and tokens[k].capitalised and _joinable(text, tokens[k - 1], tokens[k])
+                        and fold(tokens[k].text) not in lexicon.NOT_NAMES):
+                    j = k + 1
                     continue
                 break
             after_title = self._title_before(text, tokens, i, titles)
@@ -205,8 +255,12 @@ class CapitalisedRuleExtractor:
             return []
         phrase = text[span[0].start:span[-1].end]
         entry = gaz.lookup(phrase, lang)
+        if entry is not None and after_title and entry.kind == "city":
+            entry = None  # "le pape François", "Papa Francesco": a person, whatever town shares the name
         if entry is not None:
             return [mention(span, entry.type, "gazetteer")]
+        if len(span) == 1 and any(fold(c) in _INSTITUTIONS for c in lemma_candidates(span[0].text, lang)):
+            return [mention(span, "ORG", "rules")]
         folded_tokens = [fold(t.text) for t in span]
         if len(span) > 1 and any(t in _ORG_CUES for t in folded_tokens):
             return [mention(span, "ORG", "rules")]
@@ -219,7 +273,7 @@ class CapitalisedRuleExtractor:
     def _split_by_places(self, text: str, span: list[Token], after_title: bool, sent_index: int, lang: str,
                          gaz) -> list[Mention]:
         """Places inside the span are LOC; each remaining run of words may be a person."""
-        parts = self._gazetteer_parts(text, span, sent_index, lang, gaz, strict=len(span) > 1)
+        parts = self._gazetteer_parts(text, span, sent_index, lang, gaz, strict=len(span) > 1 or after_title)
         out = list(parts)
         run: list[Token] = []
         first_run = True
