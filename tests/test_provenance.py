@@ -130,6 +130,15 @@ def test_segments_runs():
     assert [(r["kind"], r["start"], r["end"]) for r in runs] == [
         ("shared", 0, 2), ("own", 2, 4), ("shared", 4, 5), ("unchecked", 5, 6)]
     assert runs[0]["counterparts"] == [2, 3]
+    assert [r["kind"] for r in segments(3, 3, {0: 0}, {1})] == ["shared", "short", "own"]
+
+
+def test_credit_lines_do_not_count_as_reuse(pipeline):
+    a = _prepare(pipeline, "A storm closed the northern ferry port for two days.\nSource: NPA", "en")
+    b = _prepare(pipeline, "The central bank kept its interest rate unchanged on Thursday.\nSource: NPA", "en")
+    r = relation(a, b)
+    assert r["aligned"] == []
+    assert any(s["kind"] == "short" for s in r["segments_a"])
 
 
 def test_story_provenance_graph(demo):

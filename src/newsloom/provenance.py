@@ -75,6 +75,10 @@ REUSE_MIN_SHARE = 0.20
 SAME_STORY_COSINE = 0.50
 #: ... and at least this many shared names (same kind of event elsewhere shares words, not names).
 MIN_SHARED_NAMES = 2
+#: Sentences shorter than this (characters; CJK: a third of it) are datelines, credits
+#: and bylines ("- SINOP", "Source: AFP"): they align across unrelated articles of one
+#: outlet, so they are neither aligned nor counted in the shares (SemEval-2022 check).
+MIN_ALIGN_CHARS = 25
 #: Publication times closer than this say nothing about direction.
 MIN_TIME_GAP_MINUTES = 10
 #: Aligned shares closer than this say nothing about which side added material.
@@ -101,10 +105,22 @@ _NUMBER_RE = re.compile(r"\d[\d.,]*\d|\d")
 @dataclass
 class Alignment:
     pairs: list[tuple[int, int, float]]  # (sentence_a, sentence_b, cosine), by sentence_a
-    checked_a: int  # sentences of a that have a vector
+    checked_a: int  # sentences of a that have a vector and are long enough to align
     checked_b: int
     threshold: float
     best: float  # largest cosine in the matrix (0 when empty)
+    embedded_a: int = 0  # sentences of a that have a vector
+    embedded_b: int = 0
+
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def alignable(text: str) -> bool:
+    """Long enough to be evidence of reuse (see `MIN_ALIGN_CHARS`)."""
+    text = text.strip()
+    limit = MIN_ALIGN_CHARS // 3 if _CJK_RE.search(text) else MIN_ALIGN_CHARS
+    return len(text) >= limit
 
 
 def align_threshold(a: Article, b: Article) -> float:
@@ -126,8 +142,13 @@ def align_sentences(a: Article, b: Article, threshold: float | None = None,
     na = min(len(a.sentences), sims.shape[0]) if sims.size else 0
     nb = min(len(b.sentences), sims.shape[1]) if sims.size else 0
     if na == 0 or nb == 0:
-        return Alignment([], na, nb, threshold, 0.0)
-    sims = sims[:na, :nb]
+        return Alignment([], 0, 0, threshold, 0.0, na, nb)
+    ok_a = np.array([alignable(s.text) for s in a.sentences[:na]])
+    ok_b = np.array([alignable(s.text) for s in b.sentences[:nb]])
+    sims = np.where(ok_a[:, None] & ok_b[None, :], sims[:na, :nb], -1.0)
+    na_ok, nb_ok = int(ok_a.sum()), int(ok_b.sum())
+    if na_ok == 0 or nb_ok == 0:
+        return Alignment([], na_ok, nb_ok, threshold, 0.0, na, nb)
     used_a: set[int] = set()
     used_b: set[int] = set()
     pairs: list[tuple[int, int, float]] = []
@@ -142,10 +163,10 @@ def align_sentences(a: Article, b: Article, threshold: float | None = None,
         used_a.add(i)
         used_b.add(j)
         pairs.append((i, j, value))
-        if len(used_a) == na or len(used_b) == nb:
+        if len(used_a) == na_ok or len(used_b) == nb_ok:
             break
     pairs.sort()
-    return Alignment(pairs, na, nb, threshold, float(sims.max()))
+    return Alignment(pairs, na_ok, nb_ok, threshold, float(sims.max()), na, nb)
 
 
 def classify(share_a: float, share_b: float, n_aligned: int, cross_language: bool,
@@ -214,11 +235,13 @@ def direction(a: Article, b: Article, alignment: Alignment, share_a: float, shar
     return ("a->b" if score > 0 else "b->a" if score < 0 else "unknown"), evidence
 
 
-def segments(n_sentences: int, checked: int, shared: dict[int, int]) -> list[dict[str, Any]]:
-    """Runs of consecutive sentences: ``shared`` (with counterparts), ``own`` or ``unchecked``."""
+def segments(n_sentences: int, checked: int, shared: dict[int, int],
+             short: set[int] = frozenset()) -> list[dict[str, Any]]:
+    """Runs of consecutive sentences: ``shared`` (with counterparts), ``own``, ``short``
+    (too short to tell, see `MIN_ALIGN_CHARS`) or ``unchecked`` (no sentence vector)."""
     runs: list[dict[str, Any]] = []
     for i in range(n_sentences):
-        kind = "unchecked" if i >= checked else ("shared" if i in shared else "own")
+        kind = ("unchecked" if i >= checked else "shared" if i in shared else "short" if i in short else "own")
         if runs and runs[-1]["kind"] == kind:
             runs[-1]["end"] = i + 1
         else:
@@ -296,8 +319,10 @@ def relation(a: Article, b: Article, sims: np.ndarray | None = None, *,
         "share_a": round(share_a, 4),
         "share_b": round(share_b, 4),
         "aligned": aligned,
-        "segments_a": segments(len(a.sentences), alignment.checked_a, {i: j for i, j, _ in alignment.pairs}),
-        "segments_b": segments(len(b.sentences), alignment.checked_b, {j: i for i, j, _ in alignment.pairs}),
+        "segments_a": segments(len(a.sentences), alignment.embedded_a, {i: j for i, j, _ in alignment.pairs},
+                               _short(a)),
+        "segments_b": segments(len(b.sentences), alignment.embedded_b, {j: i for i, j, _ in alignment.pairs},
+                               _short(b)),
         "shared": shared,
         "article_cosine": None if cosine is None else round(cosine, 4),
         "best_sentence_similarity": round(alignment.best, 4),
@@ -309,6 +334,10 @@ def relation(a: Article, b: Article, sims: np.ndarray | None = None, *,
     return result
 
 
+def _short(art: Article) -> set[int]:
+    return {k for k, s in enumerate(art.sentences) if not alignable(s.text)}
+
+
 def _side_counts(segs: list[dict[str, Any]]) -> str:
     shared = [s for s in segs if s["kind"] == "shared"]
     return ", ".join(f"{s['start'] + 1}-{s['end']}" if s["end"] - s["start"] > 1 else f"{s['start'] + 1}"
@@ -318,8 +347,8 @@ def _side_counts(segs: list[dict[str, Any]]) -> str:
 def explain(r: dict[str, Any], a: Article, b: Article) -> str:
     """Plain words for a relation dict."""
     n = len(r["aligned"])
-    na = sum(s["end"] - s["start"] for s in r["segments_a"] if s["kind"] != "unchecked")
-    nb = sum(s["end"] - s["start"] for s in r["segments_b"] if s["kind"] != "unchecked")
+    na = sum(s["end"] - s["start"] for s in r["segments_a"] if s["kind"] in ("shared", "own"))
+    nb = sum(s["end"] - s["start"] for s in r["segments_b"] if s["kind"] in ("shared", "own"))
     names = ", ".join(r["shared"]["names"][:8])
     kind, way = r["relation"], r["direction"]
     src, dst = ("a", "b") if way != "b->a" else ("b", "a")
@@ -680,6 +709,7 @@ def main_eval(argv: list[str] | None = None) -> int:
     p.add_argument("--semeval", type=int, default=0, metavar="N",
                    help="also run up to N SemEval-2022 pairs of each of Overall=1 and Overall>=3.5 "
                         "(read from ../shared)")
+    argv = [a for a in (sys.argv[1:] if argv is None else argv) if a != "--"]  # `... provenance -- --semeval 50`
     args = p.parse_args(argv)
     report = run_evaluation(semeval_pairs_n=args.semeval, shared=_shared_dir())
     if args.json:
