@@ -154,27 +154,35 @@ FUTURE_CUES: dict[str, str] = {
     "zh": r"将|计划|预计|准备|下周|即将|打算|会见将",
     "ja": r"予定|する見通し|来週",
     "ko": r"예정|할 계획|다음 주",
-    "ar": r"سوف|سي[تيأن]\w+|المقبل|القادم|من المقرر|من المتوقع",
+    "ar": r"سوف|(?<!\w)س[يتأن]\w{3,}|المقبل|القادم|من المقرر|من المتوقع",
 }
 
 #: words that point a bare weekday back
 PAST_CUES: dict[str, str] = {
-    "en": r"\bsaid\b|\bwas\b|\bwere\b|\bhad\b|\bdid\b|\bmet\b|\blast\b|\b\w+ed\b|\bearlier\b|\bago\b",
+    "en": r"\bsaid\b|\bwas\b|\bwere\b|\bhad\b|\bdid\b|\bmet\b|\blast\b|\bearlier\b|\bago\b|\btold\b|"
+          r"\bheld\b|\bspoke\b|\bgave\b|\btook\b|\bwent\b|\bcame\b|\bleft\b|\bsent\b|\bbegan\b|"
+          r"(?<!\bis )(?<!\bare )(?<!\bbe )(?<!\bbeen )\b(?!(?:un)?(?:expected|scheduled|planned|changed)\b)\w+ed\b",
     "fr": r"\ba\b|\bont\b|\bavait\b|\bétait\b|\bdernier\b|\bdernière\b|\best \w+é\b|\bfut\b",
-    "de": r"\bhat\b|\bhatte\b|\bhaben\b|\bwar\b|\bwaren\b|\bvergangenen\b|\bletzten\b|\bsagte\b|\btraf\b",
+    "de": r"\bhat\b|\bhatte\b|\bhaben\b|\bwar\b|\bwaren\b|\bvergangenen\b|\bletzten\b|\bsagte\b|\btraf\b|"
+          r"\bvom\b|\bwurde\b|\bwurden\b|\bgab\b|\bkam\b|\bsprach\b|\b(?!heute\b)\w{3,}(?:te|ten)\b",
     "es": r"\bha\b|\bhan\b|\bhabía\b|\bfue\b|\bpasado\b|\b\w+ó\b|\bdijo\b",
     "it": r"\bha\b|\bhanno\b|\bera\b|\bscorso\b|\bè \w+[oa]\b|\bsono \w+[ie]\b",
     "pt": r"\bfoi\b|\bpassad[oa]\b|\b\w+ou\b|\bdisse\b",
-    "nl": r"\bheeft\b|\bhad\b|\bwas\b|\bvorige\b|\bzei\b",
-    "pl": r"\b\w+ł\b|\b\w+ła\b|\b\w+li\b|\bzeszł\w*|\bubiegł\w*|\bpowiedział\w*",
-    "ru": r"\b\w+л\b|\b\w+ла\b|\b\w+ли\b|\b\w+лся\b|\b\w+лась\b|\bпрошл\w*",
-    "uk": r"\b\w+в\b|\b\w+ла\b|\b\w+ли\b|\bминул\w*",
+    "nl": r"\bheeft\b|\bhad\b|\bwas\b|\bwerd\b|\bwerden\b|\bvorige\b|\bzei\b|\bkondigde\b|\bbezocht\b",
+    "pl": r"(?-i:\b[a-ząćęłńóśźż]\w*(?:ł|ła|ło|li|ły)\b)|\bzeszł\w*|\bubiegł\w*|\bpowiedział\w*",
+    "ru": r"(?-i:\b[а-яё]\w*(?:л|ла|ли|ло|лся|лась|лись)\b)|\bпрошл\w*",
+    "uk": r"(?-i:\b[а-яіїєґ']\w*(?:в|ла|ли|ло)\b)|\bминул\w*",
     "tr": r"\w+(?:dı|di|du|dü|tı|ti|tu|tü)\b|\bgeçen\b|\w+mıştı\b|\w+mişti\b",
     "zh": r"了|曾|上周|表示|说",
     "ja": r"した|先週",
     "ko": r"했다|지난",
     "ar": r"قال|قالت|أعلن|أعلنت|الماضي|أكد|التقى|زار",
 }
+
+#: direction of a bare weekday when no cue at all is found: forward in languages whose
+#: present tense announces scheduled events (Scholz reist am Freitag; Дума рассмотрит
+#: в четверг) and whose past tense our cues catch reliably; back elsewhere
+DEFAULT_FORWARD = frozenset({"de", "nl", "pl", "ru", "uk"})
 
 #: words in front of a weekday that fix its direction
 WEEKDAY_MODIFIERS: dict[str, dict[str, int]] = {
@@ -365,7 +373,14 @@ def _direction(s: str, start: int, end: int, lang: str) -> int:
     # a past cue inside a future one ("is expected") is no past cue
     past_spans = [(m.start(), m.end()) for m in pats["past"].finditer(s)
                   if not any(a <= m.start() < b for a, b in future_spans)]
-    return 1 if nearest(future_spans) < nearest(past_spans) else -1
+    future, past = nearest(future_spans), nearest(past_spans)
+    if future == past == 10_000:
+        if lang == "ar":
+            # verb-first sentences: an imperfect (يـ/تـ) announces, a perfect (شهدت، فاز) reports
+            first = s.strip().split(" ", 1)[0] if s.strip() else ""
+            return 1 if first[:1] in ("ي", "ت") and len(first) >= 3 else -1
+        return 1 if lang in DEFAULT_FORWARD else -1
+    return 1 if future < past else -1
 
 
 def _modifier(s: str, start: int, end: int, lang: str) -> int | None:

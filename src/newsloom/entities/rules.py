@@ -171,7 +171,15 @@ class CapitalisedRuleExtractor:
                     if not all(_joinable(text, a, b) for a, b in zip(window, window[1:])):
                         continue
                     phrase = text[window[0].start:window[-1].end]
-                    entry = gaz.best(phrase)
+                    # "El Banco de España" is no town El Banco: after an article, big places only
+                    entry = gaz.best(phrase, strict=fold(window[0].text) in lexicon.NOT_NAMES)
+                    if entry is None and n == 2 and fold(window[1].text) in _ORG_CUES and window[1].text.islower():
+                        nxt = tokens[i + 2] if i + 2 < len(tokens) else None
+                        if nxt is not None and nxt.capitalised and _joinable(text, window[1], nxt):
+                            window = window + [nxt]
+                        hit = Mention(text[window[0].start:window[-1].end], "ORG", sent_index, window[0].start,
+                                      window[-1].end, source="rules")  # Національний банк України
+                        break
                     if entry is not None:
                         hit = Mention(phrase, entry.type, sent_index, window[0].start, window[-1].end,
                                       source="gazetteer")
@@ -280,6 +288,18 @@ class CapitalisedRuleExtractor:
 
         def flush() -> None:
             nonlocal first_run
+            if len(run) >= 3:
+                # "presidente del Consiglio Giorgia Meloni", "Marszałek Sejmu Szymon Hołownia": the first
+                # word completes the title (after a particle) or names an institution; the person follows
+                head = run[0]
+                before = text[max(0, head.start - 6):head.start].strip().lower()
+                lemmas = {fold(c) for c in lemma_candidates(head.text, lang)}
+                if lemmas & _INSTITUTIONS:
+                    out.append(Mention(head.text, "ORG", sent_index, head.start, head.end, source="rules"))
+                    run.pop(0)
+                elif re.search(r"(?:^|\W)(?:del|della|degli|dell'|dell’|des|du|de|of|der|des)$", before) \
+                        or fold(head.text) in _ORG_CUES:
+                    run.pop(0)
             if run and ((after_title and first_run) or 2 <= len(run) <= 4 and self._looks_like_person(run, lang)):
                 out.append(Mention(text[run[0].start:run[-1].end], "PER", sent_index, run[0].start, run[-1].end,
                                    source="rules"))
@@ -340,7 +360,11 @@ class ArabicRuleExtractor:
                "الأمير", "الأمين العام", "السفير", "المتحدث", "المتحدثة", "رئيس", "رئيسة", "نظيره", "نظيرته",
                "زعيم", "الشيخ", "الجنرال", "السيد", "السيدة", "ولي العهد", "نائب الرئيس")
     _ORG_HEADS = ("وزارة", "حزب", "بنك", "منظمة", "شركة", "جامعة", "مجلس", "البنك", "الحزب", "وكالة", "جيش", "محكمة",
-                  "البرلمان", "لجنة", "حركة", "هيئة")
+                  "البرلمان", "لجنة", "حركة", "هيئة", "حلف", "نادي")
+    #: generic heads: the organisation is the name after them (شركة أرامكو -> أرامكو)
+    _GENERIC_HEADS = ("شركة", "نادي", "مجموعة")
+    #: words inside a person's name that look like something else (بن = son of, عبد = servant of)
+    _NAME_JOINERS = ("بن", "ابن", "عبد", "أبو", "أبي", "آل")
 
     def extract(self, text: str, sentences: list[Sentence], lang: str) -> list[Mention]:
         gaz = gazetteer()
@@ -374,6 +398,11 @@ class ArabicRuleExtractor:
                 if fold(phrase) in persons:
                     return Mention(text[start:end], "PER", sent_index, start, end, source="lexicon")
         bare = tok.text if tok.text in self._ORG_HEADS or tok.text in self._TITLES else stripped
+        if bare in self._GENERIC_HEADS and i + 1 < len(tokens) and tokens[i + 1].text not in self._STOP:
+            k = i + 2 if not tokens[i + 1].text.startswith("ال") or bare == "نادي" else i + 1
+            if k > i + 1:
+                nxt = tokens[i + 1]
+                return Mention(nxt.text, "ORG", sent_index, nxt.start, nxt.end, source="rules")
         if bare in self._ORG_HEADS:
             k = i + 1
             while k < len(tokens) and k < i + 3 and tokens[k].text.startswith("ال") and tokens[k].text not in self._STOP:
@@ -386,9 +415,21 @@ class ArabicRuleExtractor:
             # skip adjectives and the ministry they qualify: وزير الخارجية الروسي
             while k < len(tokens) and tokens[k].text.startswith("ال") and tokens[k].text not in self._STOP:
                 k += 1
+            for n in range(min(4, len(tokens) - k), 0, -1):  # a known name right after the title
+                if k < len(tokens) and fold(" ".join(t.text for t in tokens[k:k + n])) in persons:
+                    return Mention(text[tokens[k].start:tokens[k + n - 1].end], "PER", sent_index, tokens[k].start,
+                                   tokens[k + n - 1].end, source="lexicon")
             j = k
-            while j < len(tokens) and j < k + 3 and tokens[j].text not in self._STOP and not tokens[j].text.startswith("ال") \
-                    and gaz.lookup(tokens[j].text, "ar") is None and _joinable(text, tokens[j - 1], tokens[j]):
+            while j < len(tokens) and j < k + 4 and _joinable(text, tokens[j - 1], tokens[j]):
+                word = tokens[j].text
+                joined = j > k and tokens[j - 1].text in self._NAME_JOINERS
+                if word in self._STOP or strip_arabic_clitics(word) in self._ORG_HEADS:
+                    break
+                if word.startswith("ال") and not joined:
+                    break
+                place = gaz.lookup(word, "ar")
+                if place is not None and place.kind == "country" and not joined:
+                    break
                 j += 1
             if j > k:
                 return Mention(text[tokens[k].start:tokens[j - 1].end], "PER", sent_index, tokens[k].start,
