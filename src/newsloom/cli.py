@@ -325,7 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # argparse.REMAINDER does not take a delegated command's leading options (`doctor --repair`):
+    # hand whatever the top-level parser did not know to the delegated command.
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        if not hasattr(args, "rest"):
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.rest = [*unknown, *args.rest]
     try:
         return args.func(args)
     except NewsloomError as exc:

@@ -118,6 +118,43 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
 """
 
 
+def _schema_columns() -> dict[str, list[tuple[str, str, int, str | None]]]:
+    """(name, type, notnull, default) of every column of every table in _SCHEMA, from a scratch db."""
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.executescript(_SCHEMA)
+        names = [r[0] for r in scratch.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+            " AND name NOT LIKE 'articles_fts%'")]
+        return {t: [(c[1], c[2], c[3], c[4]) for c in scratch.execute("SELECT * FROM pragma_table_info(?)", (t,))]
+                for t in names}
+    finally:
+        scratch.close()
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Add every column of _SCHEMA that an existing table lacks (NULL, or its default, in old rows).
+
+    Identifiers come from our own schema text, never from input, so formatting them is safe.
+    """
+    for table, columns in _schema_columns().items():
+        have = {r[1] for r in conn.execute("SELECT * FROM pragma_table_info(?)", (table,))}
+        if not have:
+            continue  # the table is created whole by _SCHEMA
+        for name, type_, notnull, default in columns:
+            if name in have:
+                continue
+            clause = f" DEFAULT {default}" if default is not None else ""
+            clause += " NOT NULL" if notnull and default is not None else ""
+            conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {type_}{clause}')
+
+
+#: MIGRATIONS[v] upgrades a version-v database to v + 1 inside one transaction.
+#: Version 0 is a database written before the meta table existed: it gets the columns
+#: it lacks; the tables and indexes it lacks come from _SCHEMA right after.
+MIGRATIONS = {0: _add_missing_columns}
+
+
 def default_db_path() -> Path:
     """$NEWSLOOM_DB, else the per-user data directory (XDG on Linux)."""
     env = os.environ.get(DB_ENV)
@@ -210,14 +247,21 @@ class Store:
                 raise StoreError(f"cannot write to {self.path}: {exc}") from exc
             try:
                 yield conn
+            except sqlite3.Error as exc:
+                # SQLite may already have rolled back (disk full, I/O error): only roll back what is open.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(f"cannot write to {self.path}: {exc}") from exc
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             else:
                 try:
                     conn.execute("COMMIT")
                 except sqlite3.Error as exc:
-                    conn.execute("ROLLBACK")
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
                     raise StoreError(f"commit failed on {self.path}: {exc}") from exc
 
     def _init_schema(self) -> None:
@@ -225,15 +269,38 @@ class Store:
             return self._check_version()
         try:
             with self._write_lock:
+                tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                # No meta table but articles: a legacy (version 0) database; neither: a new one.
+                version = self.schema_version() if "meta" in tables else (0 if "articles" in tables else None)
+                if version is not None and version > SCHEMA_VERSION:
+                    return self._check_version()  # refuse before touching anything
+                if version is not None:
+                    self._migrate(version)
                 self.conn.executescript(_SCHEMA)
-                row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                if row is None:
-                    self.conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
+                if version is None:
+                    self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                                       (str(SCHEMA_VERSION),))
                     self.conn.commit()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a usable newsloom database: {exc}") from exc
         self._check_version()
+
+    def _migrate(self, version: int) -> None:
+        """Run MIGRATIONS[version], MIGRATIONS[version + 1], ... each in its own transaction."""
+        while version < SCHEMA_VERSION:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                MIGRATIONS[version](conn)
+                conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT(key)"
+                             " DO UPDATE SET value = excluded.value", (str(version + 1),))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            version += 1
 
     def _check_version(self) -> None:
         version = self.schema_version()

@@ -4,6 +4,8 @@ Parsed with defusedxml, which refuses entity declarations (billion-laughs and
 quadratic-blowup bombs) and external entities up front, so a hostile feed fails
 fast with an ``ItemError`` instead of eating memory. Summary/content HTML is
 reduced to text with lxml's HTML parser (no entity expansion there either).
+An entry with a link but no summary/content is yielded with empty text, so a
+caller that fetches pages (``newsloom.watch``) still sees it.
 """
 
 from __future__ import annotations
@@ -98,8 +100,10 @@ def _item_article(item: Element, origin: str, source: str | None, atom: bool) ->
         external_id = _child_text(item, "guid")
         author = _child_text(item, "creator", "author")
     text = html_fragment_to_text(body or "")
-    if not text:
-        raise InputError("feed item has no summary or content text", kind="empty")
+    if not text and not link:
+        raise InputError("feed item has neither summary/content text nor a link", kind="empty")
+    # An entry with a link but no text still comes through (text ""): the feed watcher
+    # fetches its page; if nobody does, the pipeline refuses the empty text (kind "empty").
     return RawArticle(text=text, title=title, url=link, source=source, published=published,
                       external_id=external_id, author=author, origin=origin)
 
