@@ -1,0 +1,287 @@
+"""End-to-end stream replay through `newsloom.Engine` (temporary database).
+
+Generates N synthetic ~500-word articles in en/fr/de/es from templates with a
+random who/where/when per story (so stories really form: several articles, in
+several languages, tell each story), or, with ``--source semeval``, reads the
+``original`` article texts of ../shared/data/semeval2022/train_pairs.jsonl at
+run time (skipped when absent; nothing third-party is stored in the repository).
+
+Prints articles/s, seconds per stage (`engine.pipeline.times`, plus the weaving
+and the store writes timed here), and peak RSS of the main process and of the
+largest worker.
+
+Run:
+    python benchmarks/stream.py --n 400 --serial
+    python benchmarks/stream.py --n 400 --parallel --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+
+import newsloom.engine as engine_module  # noqa: E402
+from newsloom import Engine  # noqa: E402
+from newsloom.model import RawArticle  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+
+# --- synthetic articles -------------------------------------------------------------------
+# Slots: {who} (a person), {org}, {where} (a city), {day} (weekday), {n}, {m} (numbers).
+EVENTS = {
+    "en": [
+        "Negotiations between {org} and the city council of {where} collapsed on {day} after {who} walked out of the meeting.",
+        "{who} told reporters in {where} that the offer on the table was not enough to end the dispute this week.",
+        "About {n} workers gathered outside the main station of {where} on {day} morning, carrying flags and banners.",
+        "The regional government said it would appoint a mediator if {org} did not return to the table by the weekend.",
+        "Traffic in central {where} was slowed for several hours as the march moved towards the town hall.",
+        "{org} said it had lost roughly {m} million euros since the start of the action and warned of further cuts.",
+        "Police in {where} said the protest remained peaceful and that nobody had been arrested by the evening.",
+        "{who}, who has led the union for six years, said members had voted by a large majority to continue.",
+        "Residents of {where} interviewed on {day} were divided, with some backing the workers and others tired of delays.",
+        "A spokesperson for {org} said the company remained open to talks but would not accept every demand.",
+    ],
+    "fr": [
+        "Les négociations entre {org} et la mairie de {where} ont échoué {day} après le départ de {who} de la réunion.",
+        "{who} a déclaré à la presse à {where} que l'offre actuelle ne suffisait pas pour mettre fin au conflit cette semaine.",
+        "Environ {n} salariés se sont rassemblés devant la gare centrale de {where} {day} matin avec des drapeaux et des banderoles.",
+        "Le gouvernement régional a indiqué qu'il nommerait un médiateur si {org} ne revenait pas à la table d'ici le week-end.",
+        "La circulation dans le centre de {where} a été ralentie pendant plusieurs heures lorsque le cortège s'est dirigé vers l'hôtel de ville.",
+        "{org} affirme avoir perdu environ {m} millions d'euros depuis le début du mouvement et prévient de nouvelles coupes.",
+        "La police de {where} a précisé que la manifestation était restée pacifique et qu'aucune interpellation n'avait eu lieu.",
+        "{who}, à la tête du syndicat depuis six ans, a assuré que les adhérents avaient voté à une large majorité pour continuer.",
+        "Interrogés {day}, les habitants de {where} étaient partagés, certains soutenant les salariés, d'autres lassés des retards.",
+        "Une porte-parole de {org} a affirmé que l'entreprise restait ouverte au dialogue sans accepter toutes les revendications.",
+    ],
+    "de": [
+        "Die Verhandlungen zwischen {org} und dem Stadtrat von {where} sind am {day} gescheitert, nachdem {who} die Sitzung verlassen hatte.",
+        "{who} sagte vor Journalisten in {where}, das vorliegende Angebot reiche nicht aus, um den Streit in dieser Woche zu beenden.",
+        "Rund {n} Beschäftigte versammelten sich am {day} vor dem Hauptbahnhof von {where} mit Fahnen und Transparenten.",
+        "Die Landesregierung kündigte an, einen Schlichter zu ernennen, falls {org} bis zum Wochenende nicht an den Tisch zurückkehrt.",
+        "Der Verkehr in der Innenstadt von {where} war mehrere Stunden lang behindert, als der Zug zum Rathaus zog.",
+        "{org} erklärte, seit Beginn des Arbeitskampfes rund {m} Millionen Euro verloren zu haben, und warnte vor weiteren Kürzungen.",
+        "Die Polizei in {where} teilte mit, der Protest sei friedlich geblieben und bis zum Abend habe es keine Festnahmen gegeben.",
+        "{who}, der die Gewerkschaft seit sechs Jahren führt, sagte, die Mitglieder hätten mit großer Mehrheit für eine Fortsetzung gestimmt.",
+        "Die am {day} befragten Einwohner von {where} waren geteilter Meinung, manche unterstützten die Beschäftigten, andere waren verärgert.",
+        "Eine Sprecherin von {org} sagte, das Unternehmen bleibe gesprächsbereit, werde aber nicht jede Forderung akzeptieren.",
+    ],
+    "es": [
+        "Las negociaciones entre {org} y el ayuntamiento de {where} fracasaron el {day} después de que {who} abandonara la reunión.",
+        "{who} dijo a los periodistas en {where} que la oferta actual no bastaba para poner fin al conflicto esta semana.",
+        "Unos {n} trabajadores se concentraron el {day} por la mañana frente a la estación central de {where} con banderas y pancartas.",
+        "El gobierno regional anunció que nombraría a un mediador si {org} no volvía a la mesa antes del fin de semana.",
+        "El tráfico en el centro de {where} se ralentizó durante varias horas mientras la marcha avanzaba hacia el ayuntamiento.",
+        "{org} aseguró haber perdido unos {m} millones de euros desde el inicio de la protesta y advirtió de nuevos recortes.",
+        "La policía de {where} informó de que la protesta fue pacífica y de que no hubo detenidos hasta la noche.",
+        "{who}, que dirige el sindicato desde hace seis años, afirmó que los afiliados votaron por amplia mayoría continuar.",
+        "Los vecinos de {where} consultados el {day} estaban divididos: unos apoyaban a los trabajadores y otros estaban cansados.",
+        "Una portavoz de {org} dijo que la empresa seguía abierta al diálogo, pero que no aceptaría todas las demandas.",
+    ],
+}
+TITLES = {
+    "en": "{org} talks collapse in {where} as {who} walks out",
+    "fr": "À {where}, les négociations avec {org} échouent après le départ de {who}",
+    "de": "{where}: Gespräche mit {org} gescheitert, {who} verlässt Sitzung",
+    "es": "Fracasan en {where} las negociaciones con {org} tras la salida de {who}",
+}
+DAYS = {
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
+    "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi"],
+    "de": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag"],
+    "es": ["lunes", "martes", "miércoles", "jueves", "viernes"],
+}
+PEOPLE = ["Marta Kowalczyk", "Jonas Lindqvist", "Amélie Durand", "Carlos Ibáñez", "Elif Demir", "Pieter de Vries",
+          "Sofia Marchetti", "Tomasz Nowak", "Ingrid Halvorsen", "Rui Carvalho", "Hana Novotná", "Lukas Brenner"]
+ORGS = ["Nordline Ferries", "Castellan Rail", "Vireo Logistics", "Marepont Energy", "Alder Steelworks",
+        "Quayside Transit", "Brightwater Utilities", "Solenne Airways"]
+CITIES = ["Gdańsk", "Bordeaux", "Bilbao", "Rotterdam", "Turin", "Leipzig", "Porto", "Malmö", "Brno", "Lyon",
+          "Valencia", "Kraków", "Hamburg", "Nantes", "Seville", "Graz"]
+
+
+def synthetic_stream(n: int, seed: int) -> list[RawArticle]:
+    """~500-word articles; 30% start a new story, the rest continue a recent one."""
+    rng = random.Random(seed)
+    start = datetime(2025, 3, 1, 8, tzinfo=timezone.utc)
+    stories: list[dict] = []
+    out = []
+    for i in range(n):
+        if not stories or rng.random() < 0.3:
+            stories.append({"who": rng.choice(PEOPLE), "org": rng.choice(ORGS), "where": rng.choice(CITIES),
+                            "day": rng.randrange(5), "n": rng.randrange(200, 5000), "m": rng.randrange(2, 90),
+                            "when": start + timedelta(hours=6 * len(stories)), "id": len(stories)})
+            story = stories[-1]
+        else:
+            story = rng.choice(stories[-12:])
+        lang = rng.choice(list(EVENTS))
+        slots = dict(story, day=DAYS[lang][story["day"]])
+        sentences = []
+        while sum(len(s.split()) for s in sentences) < 480:  # templates repeated with fresh numbers
+            template = rng.choice(EVENTS[lang])
+            sentences.append(template.format(**dict(slots, n=slots["n"] + rng.randrange(50),
+                                                    m=slots["m"] + rng.randrange(3))))
+        paragraphs = ["\n".join(" ".join(sentences[j:j + 4]) for j in range(0, len(sentences), 4))]
+        out.append(RawArticle(text=paragraphs[0], title=TITLES[lang].format(**slots), lang=lang,
+                              source=f"wire-{lang}-{i % 3}", url=f"https://example.org/{i}",
+                              published=story["when"] + timedelta(hours=rng.randrange(36)),
+                              origin=f"synthetic:{i}", metadata={"gold_story": story["id"]}))
+    return out
+
+
+def semeval_stream(n: int, seed: int) -> list[RawArticle]:
+    path = SHARED / "data" / "semeval2022" / "train_pairs.jsonl"
+    if not path.exists():
+        raise SystemExit(f"{path} not found: use --source synthetic")
+    rng = random.Random(seed)
+    out: list[RawArticle] = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row.get("quality") != "original":
+                continue
+            when = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randrange(60))
+            for side in ("1", "2"):
+                text = row.get(f"text{side}") or ""
+                if len(text.split()) > 50:
+                    out.append(RawArticle(text=text, title=row.get(f"title{side}"), lang=row.get(f"lang{side}"),
+                                          url=f"semeval:{row['pair_id']}:{side}", published=when,
+                                          origin=f"semeval:{row['pair_id']}:{side}"))
+            if len(out) >= n:
+                break
+    return out[:n]
+
+
+# --- run -----------------------------------------------------------------------------------
+def _timed(obj, name: str, bucket: dict[str, float], key: str) -> None:
+    """Wrap a bound method of `obj` so its wall time adds up in bucket[key]."""
+    inner = getattr(obj, name)
+
+    def wrapper(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            bucket[key] = bucket.get(key, 0.0) + time.perf_counter() - t
+
+    setattr(obj, name, wrapper)
+
+
+def make_judge():
+    try:
+        from newsloom.similarity.model import SimilarityModel
+
+        return SimilarityModel.load_default(), "trained similarity model"
+    except Exception as exc:  # noqa: BLE001 - any failure means: no trained model here
+        from newsloom.weave import CosineJudge
+
+        return CosineJudge(), f"cosine baseline ({type(exc).__name__}: {str(exc)[:80]})"
+
+
+def enrich_available() -> bool:
+    try:
+        import newsloom.dates  # noqa: F401
+        import newsloom.entities  # noqa: F401
+        from newsloom.entities import extract_and_link  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=300)
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--parallel", dest="parallel", action="store_true", default=True)
+    mode.add_argument("--serial", dest="parallel", action="store_false")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=64, help="articles per Engine ingest batch")
+    ap.add_argument("--encoder-threads", type=int, default=None, help="BLAS threads of the USE encoder")
+    ap.add_argument("--source", choices=["synthetic", "semeval"], default="synthetic")
+    ap.add_argument("--index", choices=["exact", "hnsw"], default="exact")
+    ap.add_argument("--no-enrich", action="store_true")
+    ap.add_argument("--max-sentences", type=int, default=None,
+                    help="sentences embedded per article (default: the embedder's own cap)")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    raws = synthetic_stream(args.n, args.seed) if args.source == "synthetic" else semeval_stream(args.n, args.seed)
+    words = sum(len(r.text.split()) for r in raws) / max(1, len(raws))
+    enrich = not args.no_enrich and enrich_available()
+    judge, judge_name = make_judge()
+    from newsloom.embed.use import UniversalSentenceEncoder
+
+    encoder = UniversalSentenceEncoder(threads=args.encoder_threads)
+    engine_module.INGEST_BATCH = args.batch
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = Engine(db=os.path.join(tmp, "stream.db"), encoder=encoder, similarity=judge, enrich=enrich)
+        if args.max_sentences:
+            engine.pipeline.embedder.max_sentences = args.max_sentences
+        if args.index == "hnsw":
+            from newsloom.index import make_index
+
+            engine.weaver.index = make_index("hnsw", encoder.dim)
+        t = time.perf_counter()
+        encoder.encode(["warm up"])  # model load is start-up, not throughput
+        engine.weaver  # noqa: B018 - restore the (empty) live pool now
+        startup = {"encoder load": time.perf_counter() - t}
+        other: dict[str, float] = {}
+        _timed(engine.weaver, "assign", other, "weave: assign (incl. verifier)")
+        _timed(engine.weaver, "commit", other, "weave: commit")
+        _timed(engine.store, "insert_article", other, "store: insert article")
+        preparer = None
+        if args.parallel:
+            from newsloom.parallel import ParallelPreparer
+
+            preparer = ParallelPreparer(workers=args.workers, pipeline=engine.pipeline, enrich=enrich)
+            startup["workers"] = preparer.start()
+            engine.pipeline.prepare_many = preparer.prepare_many  # the wiring the lead would make in Engine
+        else:
+            t = time.perf_counter()
+            from newsloom.parallel import _warm_up
+
+            _warm_up(engine.pipeline)
+            startup["models (serial warm-up)"] = time.perf_counter() - t
+        t = time.perf_counter()
+        report = engine.ingest_raw(raws)
+        elapsed = time.perf_counter() - t
+        stories = engine.store.count_stories()
+        if preparer is not None:
+            parallel_times = preparer.times
+            preparer.close()
+        engine.close()
+
+    main_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    added = len(report.added)
+    print(f"# stream replay: {len(raws)} articles ({args.source}, mean {words:.0f} words), "
+          f"{'parallel x' + str(args.workers) if args.parallel else 'serial'}, batch {args.batch}, "
+          f"enrich={enrich}, index={args.index}, encoder threads {encoder.threads}, "
+          f"max sentences {engine.pipeline.embedder.max_sentences}, judge: {judge_name}; cores {os.cpu_count()}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"added {added}, errors {len(report.errors)}, duplicates {len(report.duplicates)}, stories {stories}")
+    print(f"wall {elapsed:.1f} s -> {added / elapsed:.1f} articles/s")
+    print("start-up (not in the wall time): " + ", ".join(f"{k} {v:.1f} s" for k, v in startup.items()))
+    label = "CPU s summed over workers" if args.parallel else "s"
+    print(f"per stage ({label} for the prepare stages):")
+    for stage, seconds in sorted(engine.pipeline.times.seconds.items(), key=lambda kv: -kv[1]):
+        print(f"  {stage:<32}{seconds:8.2f}  ({1000 * seconds / max(1, added):.1f} ms/article)")
+    for stage, seconds in sorted(other.items(), key=lambda kv: -kv[1]):
+        print(f"  {stage:<32}{seconds:8.2f}  ({1000 * seconds / max(1, added):.1f} ms/article)")
+    if args.parallel:
+        print(f"  {'main waiting for workers':<32}{parallel_times.prepare_wait:8.2f}")
+    print(f"peak RSS: main {main_rss:.0f} MiB, largest worker {child_rss:.0f} MiB")
+    if report.errors:
+        print("first error:", report.errors[0].error)
+
+
+if __name__ == "__main__":
+    main()
