@@ -95,6 +95,11 @@ def lemma_candidates(word: str, lang: str) -> list[str]:
     stem = strip_case_ending(word, lang)
     if stem != word:
         out.extend(stem + e for e in NOMINATIVE_ENDINGS.get(lang, ("",)))
+        if lang == "uk":
+            # vowel alternation in the closed last syllable: Києва -> Київ, Львова -> Львів
+            m = re.match(r"^(.*)([єео])([^аеєиіїоуюяь']+)$", stem)
+            if m:
+                out.append(m.group(1) + {"є": "ї", "е": "і", "о": "і"}[m.group(2)] + m.group(3))
     # Turkish and others: a suffix after an apostrophe is never part of the name
     if "'" in word or "’" in word:
         out.append(re.split(r"['’]", word)[0])

@@ -431,6 +431,8 @@ class ArabicRuleExtractor:
                 if place is not None and place.kind == "country" and not joined:
                     break
                 j += 1
+                if fold(word) in persons:
+                    break  # a known surname ends the name: إيمانويل ماكرون | مسؤولين
             if j > k:
                 return Mention(text[tokens[k].start:tokens[j - 1].end], "PER", sent_index, tokens[k].start,
                                tokens[j - 1].end, source="rules")
