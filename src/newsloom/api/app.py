@@ -55,10 +55,12 @@ MAX_ARTICLE_BYTES = 2 * 1024 * 1024
 MAX_BULK_ITEMS = 10_000
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.ErrorResponse, "description": "unparseable body or a Host that is not allowed"},
     404: {"model": schemas.ErrorResponse, "description": "unknown id"},
     422: {"model": schemas.ErrorResponse, "description": "invalid input"},
 }
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.ErrorResponse, "description": "unparseable body or a Host that is not allowed"},
     **ERRORS,
     401: {"model": schemas.ErrorResponse, "description": "missing or malformed bearer token"},
     403: {"model": schemas.ErrorResponse, "description": "wrong token, or writes disabled"},
