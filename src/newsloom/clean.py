@@ -289,16 +289,31 @@ def _is_footer_candidate(line: str) -> bool:
     return not _SENTENCE_END.search(line) or (line.endswith("!") and len(line) <= 80)
 
 
+#: Other line and paragraph separators (vertical tab, form feed, NEL, U+2028/2029) become newlines.
+_LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+#: Invisible characters that carry no text: C0/C1 controls (tab and newline excepted), zero-width
+#: space, word joiner, BOM, and bidi embeddings/overrides/isolates, which can make text display
+#: in another order than it reads ("Trojan Source", CVE-2021-42574). ZWJ/ZWNJ stay: scripts need them.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without control and bidi-override characters; other separators become newlines."""
+    return _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
+
+
 def clean_text(text: str, repeated: frozenset[str] = frozenset()) -> Cleaned:
     """Remove scraping debris from ``text``; ``repeated`` are known boilerplate lines.
 
-    Paragraph breaks are kept (runs of blank lines become one blank line);
-    ``Cleaned.removed`` lists every removed line or inline fragment.
+    Control, zero-width-space and bidi-override characters are dropped first (see
+    :func:`strip_invisible`). Paragraph breaks are kept (runs of blank lines become
+    one blank line); ``Cleaned.removed`` lists every removed line or inline fragment.
     """
     removed: list[str] = []
     lines: list[str | None] = []  # None marks a paragraph break
     reasons: list[str | None] = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    text = strip_invisible(text.replace("\r\n", "\n").replace("\r", "\n"))
+    for raw in text.split("\n"):
         stripped = raw.strip()
         if not stripped:
             lines.append(None)

@@ -21,7 +21,8 @@ from typing import Any
 
 from newsloom.embed import Encoder
 from newsloom.errors import InputError, NewsloomError, NotFoundError
-from newsloom.model import Article, BatchReport, Comparison, IngestResult, ItemError, RawArticle, Story, utcnow
+from newsloom.model import (Article, BatchReport, Comparison, IngestResult, ItemError, RawArticle, Story,
+                             content_id, utcnow)
 from newsloom.pipeline import Pipeline
 from newsloom.store import Store
 from newsloom.weave import Assignment, CosineJudge, StoryWeaver
@@ -144,20 +145,35 @@ class Engine:
     def _ingest_batch(self, batch: list[RawArticle | ItemError]) -> list[IngestResult]:
         if not batch:
             return []
-        results: list[IngestResult] = []
-        fresh: list[RawArticle | ItemError] = []
-        for item in batch:
-            if isinstance(item, RawArticle) and item.url and self.store.article_id_for_url(item.url):
-                results.append(IngestResult(item.origin, "duplicate", self.store.article_id_for_url(item.url)))
+        # Results stay in input order; known articles (same URL, or same content id) are
+        # duplicates before any preparation, so re-ingesting never depends on what cleaning
+        # has learned since (the repeated-line model) and costs no encoder time.
+        results: list[IngestResult | None] = [None] * len(batch)
+        fresh: list[tuple[int, RawArticle | ItemError]] = []
+        for i, item in enumerate(batch):
+            known = self._known_article(item) if isinstance(item, RawArticle) else None
+            if known is not None:
+                results[i] = IngestResult(item.origin, "duplicate", known[0], known[1])
             else:
-                fresh.append(item)
-        for item, raw in zip(self.pipeline.prepare_many(fresh), fresh):
+                fresh.append((i, item))
+        for (i, raw), item in zip(fresh, self.pipeline.prepare_many([r for _, r in fresh])):
             if isinstance(item, ItemError):
-                results.append(IngestResult(item.origin, "error", error=item))
+                results[i] = IngestResult(item.origin, "error", error=item)
                 continue
             article, entities = item
-            results.append(self._store_one(article, entities, raw.origin if isinstance(raw, RawArticle) else ""))
-        return results
+            results[i] = self._store_one(article, entities, raw.origin if isinstance(raw, RawArticle) else "")
+        return [r for r in results if r is not None]
+
+    def _known_article(self, raw: RawArticle) -> tuple[str, str | None] | None:
+        """(article id, story id) of a stored article with the same URL or content id, else None."""
+        article_id = self.store.article_id_for_url(raw.url) if raw.url else None
+        if article_id is None and raw.text:
+            candidate = content_id(raw.title, raw.text)
+            article_id = candidate if self.store.has_article(candidate) else None
+        if article_id is None:
+            return None
+        row = self.store.conn.execute("SELECT story_id FROM articles WHERE id=?", (article_id,)).fetchone()
+        return article_id, row["story_id"] if row else None
 
     def _store_one(self, article: Article, entities, origin: str) -> IngestResult:
         with self._write_lock:
