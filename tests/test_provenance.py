@@ -153,7 +153,9 @@ def test_story_provenance_graph(demo):
     assert fr not in graph["originals"] and nh not in graph["originals"]
     node = next(n for n in graph["nodes"] if n["id"] == fr)
     assert node["derived_from"] == [ht] and node["original"] is False
-    assert story_provenance(members[:1]) is None
+    single = story_provenance(members[:1])
+    assert single["edges"] == [] and single["originals"] == [fr]
+    assert story_provenance([]) is None
 
 
 def test_demo_gold_closes_copies_transitively():

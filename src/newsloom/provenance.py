@@ -418,11 +418,11 @@ def story_provenance(articles: list[Article]) -> dict[str, Any] | None:
 
     Returns {"nodes": [{id, title, lang, source, published, original, derived_from}],
     "edges": [{source, target, relation, share, direction_known, evidence}],
-    "originals": [ids of articles no other member derives from]}, or None for fewer
-    than two articles. An edge A -> B (B derives from A) implied by A -> C -> B with
+    "originals": [ids of articles no other member derives from]}, or None for no
+    articles. An edge A -> B (B derives from A) implied by A -> C -> B with
     at least the same share is dropped, to keep the graph small.
     """
-    if len(articles) < 2:
+    if not articles:
         return None
     edges: list[dict[str, Any]] = []
     for i, j, block in candidate_pairs(articles):
