@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ from newsloom.provenance import (
     story_provenance,
 )
 
-T0 = datetime(2025, 4, 2, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 4, 2, 8, 0, tzinfo=UTC)
 
 # Our own small example: an English report, and a French article that translates
 # three of its four sentences and adds three of its own.

@@ -90,12 +90,12 @@ RELATIONS = (*DERIVED, "independent", "unrelated")
 # A handful of very frequent function words per language: a machine translation
 # often leaves some of the source language's behind ("ABC's", "the", "der").
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the of and with from that which would has have was were 's".split()),
-    "fr": frozenset("le la les des du et est une dans pour avec sur qui aux".split()),
-    "de": frozenset("der die das und ist nicht mit von dem den ein eine auf".split()),
-    "es": frozenset("el los las del y que una por con para está según".split()),
-    "it": frozenset("il lo gli della delle che una per con sono nel degli".split()),
-    "pl": frozenset("i w na z się że jest do nie przez oraz".split()),
+    "en": frozenset(["the", "of", "and", "with", "from", "that", "which", "would", "has", "have", "was", "were", "'s"]),
+    "fr": frozenset(["le", "la", "les", "des", "du", "et", "est", "une", "dans", "pour", "avec", "sur", "qui", "aux"]),
+    "de": frozenset(["der", "die", "das", "und", "ist", "nicht", "mit", "von", "dem", "den", "ein", "eine", "auf"]),
+    "es": frozenset(["el", "los", "las", "del", "y", "que", "una", "por", "con", "para", "está", "según"]),
+    "it": frozenset(["il", "lo", "gli", "della", "delle", "che", "una", "per", "con", "sono", "nel", "degli"]),
+    "pl": frozenset(["i", "w", "na", "z", "się", "że", "jest", "do", "nie", "przez", "oraz"]),
 }
 _WORD_RE = re.compile(r"\w+|'s\b", re.UNICODE)
 _NAME_RE = re.compile(r"(?<![\w.])([A-ZÀ-ÖØ-ÞА-ЯЁŁŚŻŹĆŃÓ][\w'’-]{2,})", re.UNICODE)
@@ -720,5 +720,13 @@ def main_eval(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["relation", "story_provenance", "align_sentences", "classify", "main_eval", "run_evaluation",
-           "RELATIONS", "DERIVED"]
+__all__ = [
+    "DERIVED",
+    "RELATIONS",
+    "align_sentences",
+    "classify",
+    "main_eval",
+    "relation",
+    "run_evaluation",
+    "story_provenance",
+]
