@@ -36,6 +36,11 @@ def test_explicit_dates(text, lang, expected):
     assert dates_of(text, lang) == [expected]
 
 
+def test_abbreviated_month_falls_back_to_dateparser():
+    assert dates_of("Le texte a été adopté le 19 janv. 2022 à Paris.", "fr") == [date(2022, 1, 19)]
+    assert dates_of("Die Wahl fand am 3. Okt. 2021 statt.", "de") == [date(2021, 10, 3)]
+
+
 def test_explicit_date_without_year_takes_the_nearest_year():
     assert dates_of("The deal was signed on 28 December.", "en", date(2024, 1, 3)) == [date(2023, 12, 28)]
     assert dates_of("Le vote aura lieu le 8 mars.", "fr") == [date(2024, 3, 8)]

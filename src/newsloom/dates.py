@@ -206,6 +206,8 @@ WEEKDAY_MODIFIERS: dict[str, dict[str, int]] = {
 _POSTPOSED = {"fr", "es", "it", "pt", "ar"}
 
 _NUMERIC_DMY = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})\b")
+#: day + word + year or word + day + year: handed to dateparser when our patterns miss it
+_DATE_CANDIDATE = re.compile(r"\b\d{1,2}\.?\s+[^\W\d_]{3,}\.?\s+\d{4}\b|\b[^\W\d_]{3,}\.?\s+\d{1,2},?\s+\d{4}\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _CJK_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]")
 _KO_DATE = re.compile(r"(?:(\d{4})년\s*)?(\d{1,2})월\s*(\d{1,2})일")
@@ -334,6 +336,13 @@ def _explicit_dates(s: str, lang: str, published: date | None) -> list[_Found]:
             d = _make_date(int(m.group(3)), month, day_, published)
             if d:
                 out.append(_Found(m.start(), m.end(), d, explicit=True))
+    # spans that look like a date our month table could not read ("19 janv. 2022", "Jan. 19, 2022")
+    for m in _DATE_CANDIDATE.finditer(s):
+        if any(f.start <= m.start() < f.end or m.start() <= f.start < m.end() for f in out):
+            continue
+        d = parse_with_dateparser(m.group(), lang, None)
+        if d is not None:
+            out.append(_Found(m.start(), m.end(), d, explicit=True))
     for rx in (_CJK_DATE, _KO_DATE):
         for m in rx.finditer(s):
             d = _make_date(int(m.group(1)) if m.group(1) else None, int(m.group(2)), int(m.group(3)), published)

@@ -9,6 +9,7 @@ better model replaces a rule set without touching the pipeline.
 
 from __future__ import annotations
 
+import threading
 from typing import Protocol, runtime_checkable
 
 from newsloom.model import Entity, Mention, Sentence
@@ -32,7 +33,7 @@ class EntityLinker(Protocol):
 
 
 _EXTRACTORS: dict[str, EntityExtractor] = {}
-_RULE_LANGUAGES = frozenset({"de", "es", "it", "pl", "tr", "nl", "pt", "uk"})
+_EXTRACTORS_LOCK = threading.Lock()
 
 
 def extractor_for(lang: str) -> EntityExtractor:
@@ -46,22 +47,24 @@ def extractor_for(lang: str) -> EntityExtractor:
 
     if lang not in SUPPORTED_LANGUAGES:
         raise UnsupportedLanguageError(f"no entity extractor for language {lang!r}")
-    extractor = _EXTRACTORS.get(lang)
-    if extractor is None:
-        from newsloom.entities import models, rules
+    with _EXTRACTORS_LOCK:
+        if lang not in _EXTRACTORS:
+            _EXTRACTORS[lang] = _new_extractor(lang)
+        return _EXTRACTORS[lang]
 
-        if lang in ("en", "fr"):
-            extractor = models.SpacyExtractor(lang)
-        elif lang == "ru":
-            extractor = models.NatashaExtractor()
-        elif lang == "ar":
-            extractor = rules.ArabicRuleExtractor()
-        elif lang in ("zh", "ja", "ko"):
-            extractor = rules.UnspacedRuleExtractor()
-        else:
-            extractor = rules.CapitalisedRuleExtractor(frozenset({lang}))
-        _EXTRACTORS[lang] = extractor
-    return extractor
+
+def _new_extractor(lang: str) -> EntityExtractor:
+    from newsloom.entities import models, rules
+
+    if lang in ("en", "fr"):
+        return models.SpacyExtractor(lang)
+    if lang == "ru":
+        return models.NatashaExtractor()
+    if lang == "ar":
+        return rules.ArabicRuleExtractor()
+    if lang in ("zh", "ja", "ko"):
+        return rules.UnspacedRuleExtractor()
+    return rules.CapitalisedRuleExtractor(frozenset({lang}))
 
 
 def extract_and_link(article) -> dict[str, Entity]:  # noqa: ANN001 - Article, imported lazily

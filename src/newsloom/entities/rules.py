@@ -478,6 +478,8 @@ class UnspacedRuleExtractor:
                 continue
             for n in range(min(max_len, sent.end - i), 1, -1):
                 piece = text[i:i + n]
+                if piece[-1].isspace() or piece[-1] in "·・":
+                    continue
                 if not is_unspaced(piece) and not any("\uac00" <= ch <= "\ud7a3" for ch in piece):
                     continue
                 key = fold(piece)
