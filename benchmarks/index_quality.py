@@ -1,0 +1,152 @@
+"""Same-story F1 of the weaver with the exact index vs the HNSW index (and compact members).
+
+Articles are prepared and embedded once (`Pipeline`), then woven twice by a
+`StoryWeaver` that differs only in its candidate index, so any F1 difference
+is the index's doing.
+
+Corpora:
+  * demo: src/newsloom/data/demo/articles.jsonl, gold clustering = its `story`
+    field; pairwise F1 over all article pairs.
+  * samestory (if ../shared/data/samestory is present): the labelled pairs'
+    articles are streamed in a shuffled order; a pair is predicted "same story"
+    when both articles end in the same story; F1 of the OK label over the pairs.
+
+The judge is the trained similarity model when it is shipped, else the cosine
+baseline (printed). Run:  python benchmarks/index_quality.py [--pairs 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+sys.path.insert(0, os.path.dirname(__file__))
+
+from newsloom.index import ScalarQuantizer, make_index  # noqa: E402
+from newsloom.model import Article, ItemError, RawArticle  # noqa: E402
+from newsloom.pipeline import Pipeline  # noqa: E402
+from newsloom.readers import read_paths  # noqa: E402
+from newsloom.weave import StoryWeaver  # noqa: E402
+from stream import enrich_available, make_judge  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "src" / "newsloom" / "data" / "demo" / "articles.jsonl"
+SAMESTORY = REPO / ".." / "shared" / "data" / "samestory"
+INDEXES = {"exact": ("exact", {}), "hnsw": ("hnsw", {"M": 16, "ef": 128}),
+           "hnsw+int8": ("hnsw", {"M": 16, "ef": 128})}  # + members kept as int8, as MemberStore does
+
+
+class Int8MemberWeaver(StoryWeaver):
+    """The weaver with member vectors rounded through int8, as `MemberStore(dtype="int8")` keeps them."""
+
+    def _add_member(self, story, article_id, vector, when):
+        q = ScalarQuantizer("int8")
+        super()._add_member(story, article_id, vector, when)
+        story.members[-1] = (article_id, q.decode(*q.encode(vector))[0])
+
+
+def f1(predicted: set, gold: set, universe_size: int | None = None) -> tuple[float, float, float]:
+    tp = len(predicted & gold)
+    p = tp / len(predicted) if predicted else 1.0
+    r = tp / len(gold) if gold else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def weave(articles: list[Article], judge, kind: str, params: dict, int8_members: bool = False) -> dict[str, str]:
+    pool = {a.id: a for a in articles}
+    weaver = (Int8MemberWeaver if int8_members else StoryWeaver)(judge, pool.__getitem__, dim=len(articles[0].vector),
+                         index=make_index(kind, len(articles[0].vector), **params),
+                         candidate_floor=getattr(judge, "candidate_floor", 0.3))
+    for a in sorted(articles, key=lambda a: a.when):
+        weaver.learn_one(a)
+    return {a.id: a.story_id for a in articles}
+
+
+def prepare(pipeline: Pipeline, raws: list[RawArticle]) -> list[Article]:
+    out = []
+    for i in range(0, len(raws), 32):
+        out += [x[0] for x in pipeline.prepare_many(raws[i:i + 32]) if not isinstance(x, ItemError)]
+    return out
+
+
+def demo_corpus() -> list[RawArticle]:
+    return [r for r in read_paths([str(DEMO)]) if isinstance(r, RawArticle)]
+
+
+def samestory_pairs(limit: int, seed: int) -> tuple[list[RawArticle], list[tuple[str, str, bool]]]:
+    """Raw articles of up to `limit` labelled pairs, and the pairs as (key a, key b, same)."""
+    rows = []
+    csv.field_size_limit(10**8)
+    for name in ("en_train_pool.tsv", "ru_train_pool.tsv", "ru_exam_pool.tsv", "ru_control_pool.tsv"):
+        with (SAMESTORY / name).open(encoding="utf-8") as fh:
+            rows += [r for r in csv.DictReader(fh, delimiter="\t") if r.get("GOLDEN:quality") in ("OK", "BAD")]
+    random.Random(seed).shuffle(rows)
+    raws: dict[str, RawArticle] = {}
+    pairs = []
+    for r in rows[:limit]:
+        keys = []
+        for side in ("first", "second"):
+            key = r[f"INPUT:{side}_url"]
+            raws.setdefault(key, RawArticle(text=r[f"INPUT:{side}_text"], title=r[f"INPUT:{side}_title"],
+                                            url=key, origin=key))
+            keys.append(key)
+        pairs.append((keys[0], keys[1], r["GOLDEN:quality"] == "OK"))
+    order = list(raws.values())
+    random.Random(seed + 1).shuffle(order)
+    return order, pairs
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pairs", type=int, default=120, help="samestory pairs used (0: skip)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-enrich", action="store_true", help="skip entities/dates (the cosine judge ignores them)")
+    args = ap.parse_args(argv)
+    judge, judge_name = make_judge()
+    # the cosine baseline reads only vectors: enrichment would only cost time
+    enrich = not args.no_enrich and enrich_available() and not judge_name.startswith("cosine")
+    pipeline = Pipeline(enrich=enrich)
+    print(f"# judge: {judge_name}; enrich={enrich}")
+
+    t = time.perf_counter()
+    raws = demo_corpus()
+    gold_of = {r.url: r.metadata.get("story") for r in raws}
+    articles = prepare(pipeline, raws)
+    gold = {frozenset((a.id, b.id)) for a, b in itertools.combinations(articles, 2)
+            if gold_of[a.url] == gold_of[b.url]}
+    print(f"demo corpus: {len(articles)} articles, {len(set(gold_of.values()))} gold stories "
+          f"(prepared in {time.perf_counter() - t:.0f} s)")
+    for name, (kind, params) in INDEXES.items():
+        story = weave(articles, judge, kind, params, int8_members=name.endswith("int8"))
+        predicted = {frozenset((a.id, b.id)) for a, b in itertools.combinations(articles, 2)
+                     if story[a.id] == story[b.id]}
+        p, r, f = f1(predicted, gold)
+        print(f"  {name:<10} stories {len(set(story.values())):>3}  pairwise P {p:.3f} R {r:.3f} F1 {f:.3f}")
+
+    if args.pairs and SAMESTORY.is_dir():
+        t = time.perf_counter()
+        raws, pairs = samestory_pairs(args.pairs, args.seed)
+        articles = prepare(pipeline, raws)
+        id_of = {a.url: a.id for a in articles}
+        pairs = [(id_of[a], id_of[b], same) for a, b, same in pairs if a in id_of and b in id_of]
+        gold = {(a, b) for a, b, same in pairs if same}
+        print(f"samestory: {len(articles)} articles, {len(pairs)} labelled pairs ({len(gold)} same) "
+              f"(prepared in {time.perf_counter() - t:.0f} s)")
+        for name, (kind, params) in INDEXES.items():
+            story = weave(articles, judge, kind, params, int8_members=name.endswith("int8"))
+            predicted = {(a, b) for a, b, _ in pairs if story[a] == story[b]}
+            p, r, f = f1(predicted, gold)
+            print(f"  {name:<10} pair P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    elif args.pairs:
+        print(f"samestory: {SAMESTORY} not found, skipped")
+
+
+if __name__ == "__main__":
+    main()
