@@ -238,3 +238,41 @@ def test_seed_macron_is_one_entity(seed_articles):
 def test_seed_places_resolve_to_geonames(seed_articles, lang, written, geonameid):
     ids = {m.entity_id for m in seed_articles[lang].mentions if m.text == written}
     assert ids == {f"geo:{geonameid}"}
+
+
+@pytest.mark.parametrize("lang,text", [("ja", "プーチン大統領はベルリンを訪れた。"), ("ko", "푸틴 대통령은 베를린을 방문했다.")])
+def test_japanese_and_korean_names_link_to_the_same_ids(lang, text):
+    a = article(text, lang)
+    extract_and_link(a)
+    assert {(m.type, m.entity_id) for m in a.mentions} == {("PER", "per:putin"), ("LOC", "geo:2950159")}
+    assert all(text[m.start:m.end] == m.text and not m.text.endswith(" ") for m in a.mentions)
+
+
+# -- evaluation --------------------------------------------------------------------------------
+def test_eval_scores_span_type_and_dates(tmp_path, capsys):
+    import json
+
+    from newsloom.evaluation.entities import main
+
+    rows = [{"text": "Bakan Ayşe Demir dün Ankara'da konuştu.", "published": "2024-03-06",
+             "entities": [{"text": "Ayşe Demir", "type": "PER"}, {"text": "Ankara", "type": "ORG"},
+                          {"text": "Sivas", "type": "LOC"}],
+             "dates": [{"text": "dün", "date": "2024-03-05"}, {"text": "yarın", "date": "2024-03-07"}]}]
+    (tmp_path / "entities_tr.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    assert main(["--gold", str(tmp_path), "--json"]) == 0
+    [score] = json.loads(capsys.readouterr().out)
+    assert score["lang"] == "tr"
+    assert score["by_type"]["PER"]["tp"] == 1
+    assert score["by_type"]["ORG"]["fn"] == 1 and score["by_type"]["LOC"]["fp"] == 1  # wrong type counts twice
+    assert score["by_type"]["LOC"]["fn"] == 1
+    assert score["dates"] == {"gold": 2, "correct": 1, "accuracy": 0.5, "spurious": 0}
+    assert main(["--gold", str(tmp_path)]) == 0 and "tr" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang", ["de", "tr", "zh"])
+def test_shipped_gold_set_meets_the_targets_for_rule_languages(lang):
+    from newsloom.evaluation.entities import evaluate
+
+    [score] = evaluate([lang])
+    assert score.sentences >= 20
+    assert score.overall.f1 >= 0.8 and score.date_accuracy >= 0.9
