@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from newsloom.index import (ExactStoryIndex, HnswStoryIndex, MemberStore, ScalarQuantizer, make_index)
+from newsloom.index import (ExactStoryIndex, HnswStoryIndex, MemberStore, ScalarQuantizer, StoryPool,
+                            make_index)
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -155,7 +156,7 @@ def test_member_store_keeps_first_and_recent_and_finds_nearest():
     store.remove_story("story")
     assert store.member_ids("story") == [] and len(store) == 1
     store.add("third", "c0", vectors[1])  # freed rows are reused, not appended
-    assert len(store._article) == 5
+    assert store._used == 5
 
 
 def test_hnsw_relinks_only_after_drift():
@@ -185,3 +186,35 @@ def test_hnsw_write_buffer_flushes_into_graph_and_stays_searchable():
     index.upsert(ids[0], vectors[59])  # a big move takes a graph node back into the buffer
     assert index.buffered == 5 and index.deleted == 1
     assert {s for s, _ in index.search(vectors[59], 2)} == {ids[0], ids[59]}
+
+
+def test_member_store_ids_of_any_length_round_trip():
+    store = MemberStore(4, id_bytes=16)
+    v = np.array([1, 0, 0, 0], np.float32)
+    for article_id in ("0123456789abcdef", "a-much-longer-article-identifier", "Łódź-1"):
+        store.add("s", article_id, v)
+    assert store.member_ids("s") == ["0123456789abcdef", "a-much-longer-article-identifier", "Łódź-1"]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_story_pool_centroid_span_and_closing(dtype):
+    dim = 512
+    members = clustered(1, 64, dim, spread=1.0, seed=9)
+    pool = StoryPool(dim, dtype=dtype, capacity=1)
+    for i, vec in enumerate(members):
+        centroid = pool.add("big", vec, 1000.0 + i)
+    pool.add("old", members[0], 10.0)
+    exact = _unit(members.sum(axis=0))
+    assert float(centroid @ exact) > 1 - 1e-5
+    assert float(pool.centroid("big") @ exact) > 1 - 1e-5
+    assert pool.span("big") == (1000.0, 1063.0) and pool.size("big") == 64
+    assert pool.quiet_before(500.0) == ["old"]
+    pool.remove("old")
+    assert "old" not in pool and pool.quiet_before(500.0) == [] and len(pool) == 1
+    pool.add("new", members[1], 2000.0)  # reuses the freed row, starting from an empty sum
+    assert pool.size("new") == 1 and np.allclose(pool.centroid("new"), members[1], atol=1e-3)
+
+
+def test_story_pool_rejects_int8_sums():
+    with pytest.raises(ValueError):
+        StoryPool(4, dtype="int8")

@@ -20,7 +20,9 @@ about the index needs to survive a crash.
 
 `MemberStore` keeps the member vectors of live stories (what the weaver compares
 a new article with) quantised in one shared matrix: ~0.6 KB per member at int8
-instead of ~2.2 KB for a float32 numpy array in a Python list.
+instead of ~2.2 KB for a float32 numpy array in a Python list. `StoryPool`
+keeps the rest of a live story's state (vector sum, time span, size) in
+columns, for the same reason.
 
 Example:
     >>> import numpy as np
@@ -226,7 +228,7 @@ class HnswStoryIndex:
     when deleted slots pile up.
     """
 
-    def __init__(self, dim: int, *, M: int = 16, ef_construction: int = 100, ef: int = 64,
+    def __init__(self, dim: int, *, M: int = 16, ef_construction: int = 100, ef: int = 128,
                  capacity: int = 1024, rebuild_deleted_fraction: float = 0.5, threads: int | None = None,
                  relink_cosine: float = 0.995, buffer_size: int = 1024) -> None:
         import os
@@ -437,7 +439,8 @@ class MemberStore:
     ['a2']
     """
 
-    def __init__(self, dim: int, *, dtype: str = "int8", max_per_story: int = 64, capacity: int = 1024) -> None:
+    def __init__(self, dim: int, *, dtype: str = "int8", max_per_story: int = 64, capacity: int = 1024,
+                 id_bytes: int = 16) -> None:
         if max_per_story < 1:
             raise ValueError("max_per_story must be at least 1")
         self.dim = dim
@@ -445,12 +448,27 @@ class MemberStore:
         self.quantizer = ScalarQuantizer(dtype)
         self._codes = np.zeros((capacity, dim), dtype=self.quantizer.numpy_dtype)
         self._scales = np.ones(capacity, dtype=np.float32)
-        self._article: list[str | None] = []
+        # article ids as fixed-width ASCII (newsloom's content ids are 16 hex digits); others on the side
+        self._ids = np.zeros(capacity, dtype=f"S{id_bytes}")
+        self._long_ids: dict[int, str] = {}
+        self._used = 0  # rows ever handed out
         self._free: list[int] = []
         self._rows: dict[str, array] = {}
 
     def __len__(self) -> int:
-        return len(self._article) - len(self._free)
+        return self._used - len(self._free)
+
+    def _set_id(self, row: int, article_id: str) -> None:
+        raw = article_id.encode("utf-8")
+        if len(raw) <= self._ids.dtype.itemsize and raw.isascii() and not raw.endswith(b"\0"):
+            self._ids[row] = raw
+            self._long_ids.pop(row, None)
+        else:
+            self._ids[row] = b""
+            self._long_ids[row] = article_id
+
+    def _get_id(self, row: int) -> str:
+        return self._long_ids.get(row) or self._ids[row].decode("ascii")
 
     def __contains__(self, story_id: object) -> bool:
         return story_id in self._rows
@@ -464,7 +482,7 @@ class MemberStore:
         codes, scales = self.quantizer.encode(vector)
         self._codes[row] = codes[0]
         self._scales[row] = scales[0] if scales is not None else 1.0
-        self._article[row] = article_id
+        self._set_id(row, article_id)
         rows = self._rows.get(story_id)
         if rows is None:
             rows = self._rows[story_id] = array("i")
@@ -475,20 +493,22 @@ class MemberStore:
     def _take_row(self) -> int:
         if self._free:
             return self._free.pop()
-        row = len(self._article)
+        row = self._used
         if row >= len(self._codes):
             self._codes = np.vstack([self._codes, np.zeros_like(self._codes)])
             self._scales = np.concatenate([self._scales, np.ones_like(self._scales)])
-        self._article.append(None)
+            self._ids = np.concatenate([self._ids, np.zeros_like(self._ids)])
+        self._used += 1
         return row
 
     def _release(self, row: int) -> None:
-        self._article[row] = None
+        self._ids[row] = b""
+        self._long_ids.pop(row, None)
         self._free.append(row)
 
     def member_ids(self, story_id: str) -> list[str]:
         """Kept members of a story, oldest first ([] if unknown)."""
-        return [self._article[r] for r in self._rows.get(story_id, ())]  # type: ignore[misc]
+        return [self._get_id(r) for r in self._rows.get(story_id, ())]
 
     def vectors(self, story_id: str) -> np.ndarray:
         """Decoded (n, dim) float32 member vectors of a story, oldest first."""
@@ -504,12 +524,118 @@ class MemberStore:
         rows = np.frombuffer(rows_arr, dtype=np.int32)
         scales = self._scales[rows] if self.quantizer.dtype == "int8" else None
         scores = self.quantizer.scores(self._codes[rows], scales, vector)
-        return [(self._article[rows[i]], float(scores[i])) for i in _top_k(scores, n)]  # type: ignore[misc]
+        return [(self._get_id(int(rows[i])), float(scores[i])) for i in _top_k(scores, n)]
 
     def remove_story(self, story_id: str) -> None:
         for row in self._rows.pop(story_id, ()):
             self._release(row)
 
     def nbytes(self) -> int:
-        """Bytes of the code matrix and scales (capacity included), not counting ids."""
-        return self._codes.nbytes + self._scales.nbytes
+        """Bytes of the codes, scales and ids (capacity included), not counting the story map."""
+        return self._codes.nbytes + self._scales.nbytes + self._ids.nbytes
+
+
+class StoryPool:
+    """The per-story state of live stories in columns: vector sum, time span, size.
+
+    Replaces ``LiveStory`` objects for the memory budget: a float32 ``vector_sum``
+    array (~2.1 KB with its object header at 512-d), two datetimes, a headline and
+    the dataclass itself come to ~2.6 KB a story; here a story is one row of a
+    float16 sum matrix (``2*dim`` bytes), two float64 times, an int32 size, plus
+    the id map. float16 keeps ~3 significant digits of the sum, enough for a
+    centroid (cosine error < 1e-5, see tests/test_index.py); pass
+    ``dtype="float32"`` for exact sums. Headlines live in the store.
+
+    Parameters:
+        dim: vector dimension.
+        dtype: ``float16`` (default) or ``float32`` storage of the vector sums.
+        capacity: initial rows (doubles when full).
+
+    Times are POSIX seconds (``datetime.timestamp()``), so closing quiet stories
+    is one vectorised comparison.
+
+    >>> pool = StoryPool(dim=2)
+    >>> c = pool.add("s", np.array([1, 0], np.float32), 10.0)
+    >>> c = pool.add("s", np.array([0, 1], np.float32), 20.0)
+    >>> [round(float(x), 3) for x in pool.centroid("s")], pool.span("s"), pool.size("s")
+    ([0.707, 0.707], (10.0, 20.0), 2)
+    """
+
+    def __init__(self, dim: int, *, dtype: str = "float16", capacity: int = 1024) -> None:
+        if dtype not in ("float16", "float32"):
+            raise ValueError(f"vector sums are stored as float16 or float32, not {dtype!r}")
+        self.dim = dim
+        self._sums = np.zeros((capacity, dim), dtype=dtype)
+        self._first = np.zeros(capacity, dtype=np.float64)
+        self._last = np.zeros(capacity, dtype=np.float64)
+        self._size = np.zeros(capacity, dtype=np.int32)
+        self._row: dict[str, int] = {}
+        self._story: list[str | None] = []
+        self._free: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def __contains__(self, story_id: object) -> bool:
+        return story_id in self._row
+
+    def add(self, story_id: str, vector: np.ndarray, when: float) -> np.ndarray:
+        """Add one member's vector at time `when` (creating the story); returns the new centroid."""
+        row = self._row.get(story_id)
+        if row is None:
+            row = self._new_row(story_id)
+            self._first[row] = self._last[row] = when
+        total = self._sums[row].astype(np.float32) + np.asarray(vector, dtype=np.float32)
+        self._sums[row] = total
+        self._first[row] = min(self._first[row], when)
+        self._last[row] = max(self._last[row], when)
+        self._size[row] += 1
+        norm = float(np.linalg.norm(total))
+        return total / norm if norm > 0 else total
+
+    def _new_row(self, story_id: str) -> int:
+        if self._free:
+            row = self._free.pop()
+            self._story[row] = story_id
+        else:
+            row = len(self._story)
+            if row >= len(self._sums):
+                self._sums = np.vstack([self._sums, np.zeros_like(self._sums)])
+                for name in ("_first", "_last", "_size"):
+                    col = getattr(self, name)
+                    setattr(self, name, np.concatenate([col, np.zeros_like(col)]))
+            self._story.append(story_id)
+        self._row[story_id] = row
+        self._sums[row] = 0
+        self._size[row] = 0
+        return row
+
+    def centroid(self, story_id: str) -> np.ndarray:
+        total = self._sums[self._row[story_id]].astype(np.float32)
+        norm = float(np.linalg.norm(total))
+        return total / norm if norm > 0 else total
+
+    def vector_sum(self, story_id: str) -> np.ndarray:
+        return self._sums[self._row[story_id]].astype(np.float32)
+
+    def span(self, story_id: str) -> tuple[float, float]:
+        row = self._row[story_id]
+        return float(self._first[row]), float(self._last[row])
+
+    def size(self, story_id: str) -> int:
+        return int(self._size[self._row[story_id]])
+
+    def remove(self, story_id: str) -> None:
+        row = self._row.pop(story_id, None)
+        if row is not None:
+            self._story[row] = None
+            self._free.append(row)
+
+    def quiet_before(self, cutoff: float) -> list[str]:
+        """Live stories whose last member is older than `cutoff` (to close them)."""
+        n = len(self._story)
+        rows = np.flatnonzero(self._last[:n] < cutoff)
+        return [sid for sid in (self._story[r] for r in rows.tolist()) if sid is not None]
+
+    def nbytes(self) -> int:
+        return self._sums.nbytes + self._first.nbytes + self._last.nbytes + self._size.nbytes
