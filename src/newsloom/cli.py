@@ -183,7 +183,7 @@ def cmd_story(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    comparison = _engine(args).compare(args.a, args.b)
+    comparison = _engine(args).compare(args.a, args.b, allow_files=True)
     if args.json:
         print_json(comparison)
         return 0

@@ -49,7 +49,7 @@ def _default_judge():
         from newsloom.similarity.model import SimilarityModel
 
         return SimilarityModel.load_default()
-    except (ImportError, FileNotFoundError, AttributeError) as exc:
+    except (ImportError, FileNotFoundError, NewsloomError) as exc:
         log.warning("no trained similarity model available (%s); weaving with the cosine baseline", exc)
         return CosineJudge()
 
@@ -73,6 +73,8 @@ class Engine:
         self.window_days = window_days
         self._weaver: StoryWeaver | None = None
         self._write_lock = threading.Lock()
+        # the pipeline holds shared state (encoder, repeated-line model): one caller at a time
+        self._pipeline_lock = threading.RLock()
         self._subscribers: list[queue.Queue] = []
 
     # -- components, loaded lazily --------------------------------------------
@@ -156,7 +158,9 @@ class Engine:
                 results[i] = IngestResult(item.origin, "duplicate", known[0], known[1])
             else:
                 fresh.append((i, item))
-        for (i, raw), item in zip(fresh, self.pipeline.prepare_many([r for _, r in fresh])):
+        with self._pipeline_lock:
+            prepared = self.pipeline.prepare_many([r for _, r in fresh])
+        for (i, raw), item in zip(fresh, prepared):
             if isinstance(item, ItemError):
                 results[i] = IngestResult(item.origin, "error", error=item)
                 continue
@@ -166,10 +170,13 @@ class Engine:
 
     def _known_article(self, raw: RawArticle) -> tuple[str, str | None] | None:
         """(article id, story id) of a stored article with the same URL or content id, else None."""
-        article_id = self.store.article_id_for_url(raw.url) if raw.url else None
-        if article_id is None and raw.text:
-            candidate = content_id(raw.title, raw.text)
-            article_id = candidate if self.store.has_article(candidate) else None
+        try:
+            article_id = self.store.article_id_for_url(raw.url) if raw.url else None
+            if article_id is None and raw.text:
+                candidate = content_id(raw.title, raw.text)
+                article_id = candidate if self.store.has_article(candidate) else None
+        except UnicodeEncodeError:
+            return None  # not valid Unicode: the pipeline refuses it with kind "encoding"
         if article_id is None:
             return None
         row = self.store.conn.execute("SELECT story_id FROM articles WHERE id=?", (article_id,)).fetchone()
@@ -200,6 +207,14 @@ class Engine:
     # -- reading -----------------------------------------------------------------
     def article(self, article_id: str) -> Article:
         return self.store.get_article(article_id)
+
+    def articles(self, *, limit: int = 50, offset: int = 0) -> list[Article]:
+        """Stored articles, newest first, without vectors."""
+        return self.store.list_articles(limit=limit, offset=offset)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
 
     def join_reason(self, article_id: str) -> dict[str, Any] | None:
         return self.store.join_reason(article_id)
@@ -241,17 +256,19 @@ class Engine:
         return out
 
     # -- comparing ---------------------------------------------------------------
-    def resolve(self, ref: str | Path | RawArticle | Article) -> Article:
-        """An Article from a stored id, a file path, a RawArticle or an Article."""
+    def resolve(self, ref: str | Path | RawArticle | Article, *, allow_files: bool = False) -> Article:
+        """An Article from a stored id, a RawArticle or an Article; a file path only with
+        `allow_files` (the CLI sets it; servers never do, so a request cannot read local files)."""
         if isinstance(ref, Article):
             return ref
         if isinstance(ref, RawArticle):
-            return self.pipeline.prepare_one(ref)[0]
+            with self._pipeline_lock:
+                return self.pipeline.prepare_one(ref)[0]
         ref = str(ref)
         if self.store.has_article(ref):
             return self.store.get_article(ref)
         path = Path(ref)
-        if path.exists():
+        if allow_files and path.exists():
             from newsloom.readers import read_paths
 
             items = list(read_paths([ref]))
@@ -259,12 +276,13 @@ class Engine:
                 raise InputError(f"{ref}: no article found in the file", kind="empty")
             if isinstance(items[0], ItemError):
                 raise InputError(str(items[0]), kind=items[0].kind)
-            return self.pipeline.prepare_one(items[0])[0]
-        raise NotFoundError(f"{ref!r} is neither a stored article id nor a readable file")
+            with self._pipeline_lock:
+                return self.pipeline.prepare_one(items[0])[0]
+        raise NotFoundError(f"{ref!r} is not a stored article id" + (" nor a readable file" if allow_files else ""))
 
-    def compare(self, a, b) -> Comparison:
+    def compare(self, a, b, *, allow_files: bool = False) -> Comparison:
         """How similar two articles are (SemEval-2022 Task 8 scale) and why."""
-        art_a, art_b = self.resolve(a), self.resolve(b)
+        art_a, art_b = self.resolve(a, allow_files=allow_files), self.resolve(b, allow_files=allow_files)
         if hasattr(self.similarity, "compare"):
             return self.similarity.compare(art_a, art_b)
         raise NewsloomError("no similarity model is available for compare")

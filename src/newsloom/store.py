@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+CREATE INDEX IF NOT EXISTS articles_ingested ON articles(ingested);
+CREATE INDEX IF NOT EXISTS stories_last_seen ON stories(last_seen, id);
+CREATE INDEX IF NOT EXISTS stories_first_seen ON stories(first_seen, id);
+CREATE INDEX IF NOT EXISTS stories_size ON stories(size, id);
 CREATE TABLE IF NOT EXISTS sentences (
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     idx INTEGER NOT NULL,
@@ -481,12 +485,18 @@ class Store:
                  "-last_seen": "s.last_seen ASC", "-first_seen": "s.first_seen ASC", "-size": "s.size ASC"}
         if sort not in order:
             raise ValueError(f"unknown sort {sort!r}; use one of {sorted(order)}")
-        sql = "SELECT s.* FROM stories s"
+        # the centroid blob is not read for listings: it is 2 KB a row and no listing shows it
+        sql = "SELECT s.id, s.headline, s.first_seen, s.last_seen, NULL AS centroid, s.closed FROM stories s"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {order[sort]}, s.id LIMIT ? OFFSET ?"
         rows = self.conn.execute(sql, [*params, int(limit), int(offset)]).fetchall()
         return [self.story_row_to_story(r) for r in rows]
+
+    def list_articles(self, *, limit: int = 50, offset: int = 0) -> list[Article]:
+        rows = self.conn.execute("SELECT * FROM articles ORDER BY COALESCE(published, ingested) DESC, id"
+                                 " LIMIT ? OFFSET ?", (int(limit), int(offset))).fetchall()
+        return [self._article_from_row(r, with_vectors=False) for r in rows]
 
     def count_stories(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
