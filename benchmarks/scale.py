@@ -2,10 +2,10 @@
 
 What is timed per incoming article (one "assignment"):
   1. `index.search(vector, top_k * 4)` over the centroids of live stories;
-  2. the time-window and candidate-floor filters on the hits;
+  2. the time-window (`StoryPool.span`) and candidate-floor filters on the hits;
   3. `MemberStore.nearest(story, vector, members_checked)` for each kept candidate
      (the members the similarity model would then verify);
-  4. the commit: the centroid upsert and `MemberStore.add`.
+  4. the commit: `StoryPool.add` (new centroid), the index upsert and `MemberStore.add`.
 A quarter of the articles (1 / mean story size) start a new story: their commit
 is an index insert. The similarity model's verification itself is NOT timed here: it is measured by
 benchmarks/similarity.py (it costs the same whatever the index).
@@ -15,7 +15,7 @@ stories are noisy copies of a topic, articles noisy copies of their story
 (story sizes geometric, mean `--mean-story-size`), spread over 30 days. Worst
 case for memory and latency: every story is live (none closed yet).
 
-RAM per stored article = (RSS after building the index and member store - RSS
+RAM per stored article = (RSS after building index + MemberStore + StoryPool - RSS
 before) / stored articles, in a fresh forked process per configuration. hnswlib
 allocates in C++, which tracemalloc cannot see, hence RSS.
 
@@ -40,7 +40,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from newsloom.index import MemberStore, ScalarQuantizer, make_index  # noqa: E402
+from newsloom.index import MemberStore, ScalarQuantizer, StoryPool, make_index  # noqa: E402
 
 DIM = 512
 TOP_K = 5
@@ -53,10 +53,11 @@ CONFIGS = [
     ("exact fp32", "exact", {"dtype": "float32"}, "float32"),
     ("exact fp16", "exact", {"dtype": "float16"}, "float16"),
     ("exact int8", "exact", {"dtype": "int8"}, "int8"),
-    ("hnsw + fp16 members", "hnsw", {"M": 16, "ef": 64, "ef_construction": 100}, "float16"),
-    ("hnsw + int8 members", "hnsw", {"M": 16, "ef": 64, "ef_construction": 100}, "int8"),
-    ("hnsw efc200 + int8", "hnsw", {"M": 16, "ef": 64, "ef_construction": 200}, "int8"),
+    ("hnsw + fp16 members", "hnsw", {"M": 16, "ef": 128, "ef_construction": 100}, "float16"),
+    ("hnsw + int8 members", "hnsw", {"M": 16, "ef": 128, "ef_construction": 100}, "int8"),
+    ("hnsw efc200 + int8", "hnsw", {"M": 16, "ef": 128, "ef_construction": 200}, "int8"),
 ]
+DEFAULT_CONFIGS = [c[0] for c in CONFIGS if "efc200" not in c[0]]
 
 
 def rss_bytes() -> int:
@@ -103,7 +104,6 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
     index = make_index(kind, DIM, capacity=len(sizes), **({"threads": 2} if kind == "hnsw" else {}), **params)
     if kind == "hnsw":
         index.add_many(story_ids, centres)
-        index.threads = 1
     else:
         for sid, c in zip(story_ids, centres):
             index.upsert(sid, c)
@@ -115,8 +115,15 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
         for vec in members_of(centres, s, size, rng):
             members.add(story_ids[s], f"{art:016x}", vec)
             art += 1
+    pool = StoryPool(DIM, dtype="float16" if member_dtype != "float32" else "float32", capacity=len(sizes) + queries)
+    day = 86400.0
+    for s, sid in enumerate(story_ids):  # vector sum ~ centre * size; span in seconds
+        pool.add(sid, centres[s] * (sizes[s] - 1), first[s] * day)
+        pool.add(sid, centres[s], last[s] * day)
     build_members = time.perf_counter() - t
     used = rss_bytes() - base
+    # the index + members + pool split, from their own counters (RSS is the total that counts)
+    parts = {"index": index.nbytes(), "members": members.nbytes(), "pool": pool.nbytes()}
 
     # queries: new articles of random existing stories, at a time inside the story's span
     q_story = rng.integers(0, len(sizes), queries)
@@ -125,8 +132,7 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
     ef_sweep = []
     if kind == "hnsw":  # recall/latency of the search alone against ef, before any update
         for ef in (16, 32, 64, 128):
-            index.ef = ef
-            index._index.set_ef(ef)
+            index.set_ef(ef)
             hits_ef, lat = 0, []
             for v in q_vecs[: min(queries, 500)]:
                 t0 = time.perf_counter()
@@ -135,8 +141,7 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
                 exact_top = np.argpartition(-(centres @ v), TOP_K)[:TOP_K]
                 hits_ef += len({f"s{j}" for j in exact_top.tolist()} & {s for s, _ in found})
             ef_sweep.append((ef, hits_ef / (TOP_K * len(lat)), float(np.percentile(lat, 99) * 1e3)))
-        index.ef = params.get("ef", 64)
-        index._index.set_ef(index.ef)
+        index.set_ef(params.get("ef", 128))
     else:  # the exact search: recall against float32 (1.0 for float32 itself)
         hits_exact = 0
         for v in q_vecs[: min(queries, 200)]:
@@ -144,7 +149,6 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
             hits_exact += len({f"s{j}" for j in exact_top.tolist()} & {s for s, _ in index.search(v, TOP_K)})
         ef_sweep.append((None, hits_exact / (TOP_K * min(queries, 200)), float("nan")))
     new_story = rng.uniform(0, 1, queries) < 1.0 / mean_size
-    new_spans: dict[str, tuple[float, float]] = {}
     latencies, search_lat = np.empty(queries), np.empty(queries)
     for i in range(queries):
         v, when = q_vecs[i], q_when[i]
@@ -153,8 +157,8 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
         search_lat[i] = time.perf_counter() - t0
         kept = []
         for sid, cos in hits:
-            lo, hi = new_spans[sid] if sid in new_spans else (first[int(sid[1:])], last[int(sid[1:])])
-            if cos >= CANDIDATE_FLOOR and lo - WINDOW_DAYS <= when <= hi + WINDOW_DAYS:
+            lo, hi = pool.span(sid)
+            if cos >= CANDIDATE_FLOOR and lo - WINDOW_DAYS * day <= when * day <= hi + WINDOW_DAYS * day:
                 kept.append(sid)
                 if len(kept) >= TOP_K:
                     break
@@ -162,12 +166,9 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
             members.nearest(sid, v, MEMBERS_CHECKED)
         if new_story[i]:  # 1 in mean-story-size articles starts a story: an index insert
             target = f"new{i}"
-            index.upsert(target, v)
-            new_spans[target] = (when, when)
         else:
             target = story_ids[q_story[i]]
-            size = int(sizes[q_story[i]])
-            index.upsert(target, unit(centres[q_story[i]] * size + v))
+        index.upsert(target, pool.add(target, v, when * day))
         members.add(target, f"q{i:015x}", v)
         latencies[i] = time.perf_counter() - t0
     row = {
@@ -177,8 +178,8 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
         "join_p99_ms": float(np.percentile(latencies[~new_story], 99) * 1e3),
         "bytes_per_article": used / n_articles, "bytes_per_story": used / len(sizes),
         "recall5": [r for ef, r, _ in ef_sweep if ef in (None, params.get("ef"))][0], "ef_sweep": ef_sweep,
-        "relinks_skipped": getattr(index, "relinks_skipped", 0), "build_index_s": build_index, "build_members_s": build_members,
-        "queries": queries,
+        "relinks_skipped": getattr(index, "relinks_skipped", 0), "flushes": getattr(index, "flushes", 0), "build_index_s": build_index, "build_members_s": build_members,
+        "queries": queries, "parts": {k: v / n_articles for k, v in parts.items()},
     }
     return row
 
@@ -200,8 +201,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--mean-story-size", type=float, default=4.0)
     ap.add_argument("--topics", type=int, default=2000)
     ap.add_argument("--queries", type=int, default=1000, help="queries per config (exact compact: a fifth)")
-    ap.add_argument("--configs", nargs="*", default=None, help="subset of config names")
+    ap.add_argument("--configs", nargs="*", default=DEFAULT_CONFIGS,
+                    help=f"config names (default: all but efc200); known: {', '.join(c[0] for c in CONFIGS)}")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--large-configs", nargs="*", default=["exact fp32", "hnsw + int8 members"],
+                    help="configs run above --compact-exact-max articles (an HNSW build of 250k stories takes minutes)")
+    ap.add_argument("--compact-exact-max", type=int, default=200000,
+                    help="skip exact fp16/int8 above this many articles (their search widens every row: seconds)")
     args = ap.parse_args(argv)
 
     print(f"# scale test: dim {DIM}, top_k {TOP_K}, members_checked {MEMBERS_CHECKED}, "
@@ -217,7 +223,10 @@ def main(argv: list[str] | None = None) -> None:
         for name, kind, params, mdtype in CONFIGS:
             if args.configs and name not in args.configs:
                 continue
-            queries = args.queries if (kind == "hnsw" or params.get("dtype") == "float32") else args.queries // 5
+            if n > args.compact_exact_max and name not in args.large_configs:
+                print(f"{name:<22}{n:>9}  skipped at this size (see --large-configs)")
+                continue
+            queries = args.queries if kind == "hnsw" else args.queries // 5  # exact search is linear: fewer
             with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
                 row = pool.submit(run_config, name, kind, params, mdtype, n, args.mean_story_size,
                                   args.topics, queries, args.seed).result()
@@ -225,6 +234,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"{row['p99_ms']:>8.2f}{row['bytes_per_article']:>10.0f}{row['bytes_per_story']:>9.0f}"
                   f"{row['recall5']:>9.3f}{row['build_index_s'] + row['build_members_s']:>8.1f}"
                   f"{row['search_p99_ms']:>11.2f}{row['join_p99_ms']:>9.2f}", flush=True)
+            print("#   counted bytes/article: " + ", ".join(f"{k} {v:.0f}" for k, v in row["parts"].items()))
             for ef, recall, p99 in row["ef_sweep"] if kind == "hnsw" else []:
                 print(f"#   ef={ef:<4} recall@5 {recall:.3f}  search p99 {p99:.2f} ms")
     print(f"# total {time.perf_counter() - started:.0f} s")
