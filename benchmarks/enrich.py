@@ -14,6 +14,7 @@ articles/s on 2 cores.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import time
@@ -48,7 +49,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=40, help="articles per language")
     parser.add_argument("--langs", default="en,fr,de,es,ru,zh,ar,tr")
+    parser.add_argument("--blas-threads", type=int, default=1,
+                        help="BLAS threads (1: per-article matrices are small, more threads only contend)")
     args = parser.parse_args()
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.blas_threads)
+    except ImportError:  # optional: without it BLAS keeps its default thread count
+        pass
     langs = args.langs.split(",")
     start = time.perf_counter()
     for lang in langs:  # warm-up: load the models and the gazetteer once
@@ -71,7 +80,7 @@ def main() -> None:
     print(f"mentions: {mentions}, time events: {events}")
     print(f"throughput: {len(articles) / elapsed:.1f} articles/s ({elapsed:.2f} s)")
     print("per language (articles/s): " + ", ".join(f"{lang} {args.n / t:.0f}" for lang, t in per_lang.items()))
-    print(f"peak RSS: {peak_mib:.0f} MiB")
+    print(f"peak RSS: {peak_mib:.0f} MiB; load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

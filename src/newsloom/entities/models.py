@@ -31,7 +31,8 @@ _model_lock = threading.Lock()
 def _spacy_pipeline(lang: str) -> Any:
     import spacy
 
-    keep = {"tok2vec", "ner"}
+    # both pipelines give NER its own embedding layer: the shared tok2vec only feeds the tagger/parser
+    keep = {"ner"}
     nlp = spacy.load(_SPACY_PACKAGES[lang])
     for name in list(nlp.pipe_names):
         if name not in keep:
