@@ -18,7 +18,7 @@ import os
 import random
 import resource
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from newsloom.dates import resolve_dates
 from newsloom.entities import extract_and_link
@@ -40,7 +40,7 @@ def synthetic_articles(lang: str, n: int, words: int = 300, seed: int = 7) -> li
             size += len(sentence.split()) if lang not in ("zh", "ja") else len(sentence) // 2
         text = ("" if lang in ("zh", "ja") else " ").join(parts)
         out.append(Article(id=content_id(None, text), text=text, clean_text=text, lang=lang,
-                           published=datetime(2024, 3, 6, tzinfo=timezone.utc),
+                           published=datetime(2024, 3, 6, tzinfo=UTC),
                            sentences=split_sentences(text, lang)))
     return out
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -113,7 +112,7 @@ def test_weekday_inside_an_explicit_date_is_one_expression():
 def test_resolve_dates_builds_time_events_with_entities():
     text = "Antony Blinken will be in Berlin on Thursday. He spoke yesterday."
     a = Article(id="a1", text=text, clean_text=text, lang="en",
-                published=datetime(2022, 1, 19, tzinfo=timezone.utc),
+                published=datetime(2022, 1, 19, tzinfo=UTC),
                 sentences=[Sentence(0, text[:45], 0, 45), Sentence(1, text[46:], 46, len(text))])
     from newsloom.entities import extract_and_link
 
@@ -142,7 +141,7 @@ def seed_events(shared_dir):
         text = clean_text(body).text if clean_text else body
         lang = detect_language(raw).lang
         a = Article(id=path.stem, text=body, clean_text=text, title=title, lang=lang,
-                    published=datetime(2022, 1, 19, tzinfo=timezone.utc), sentences=split_sentences(text, lang))
+                    published=datetime(2022, 1, 19, tzinfo=UTC), sentences=split_sentences(text, lang))
         extract_and_link(a)
         events.extend(resolve_dates(a))
     return events

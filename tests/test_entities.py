@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from newsloom.entities import EntityExtractor, EntityLinker, extract_and_link, extractor_for
+from newsloom.entities import (
+    EntityExtractor,
+    EntityLinker,
+    extract_and_link,
+    extractor_for,
+)
 from newsloom.entities.gazetteer import gazetteer
 from newsloom.entities.linking import CrossLingualLinker
 from newsloom.entities.normalize import lemma_candidates, surname_key
@@ -185,7 +190,7 @@ def test_entities_carry_place_data():
 
 
 # -- the seed articles ----------------------------------------------------------------------------
-SEED_PUBLISHED = datetime(2022, 1, 19, tzinfo=timezone.utc)
+SEED_PUBLISHED = datetime(2022, 1, 19, tzinfo=UTC)
 
 
 def _read_seed(path: Path, lang: str) -> Article:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 from newsloom.model import Article, Sentence, TimeEvent
 
@@ -233,14 +233,14 @@ def _bounded(pattern: str, lang: str) -> str:
     return rf"(?<![\w])(?:{pattern})(?![\w])"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _month_names(lang: str) -> dict[str, int]:
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
 
     names: dict[str, int] = {}
     try:
         loc = Locale.parse(lang)
-    except Exception:  # pragma: no cover
+    except (ValueError, UnknownLocaleError):  # pragma: no cover - every supported locale is in CLDR
         return names
     for context in ("format", "stand-alone"):
         for month, name in loc.months[context]["wide"].items():
@@ -256,7 +256,7 @@ def _month_names(lang: str) -> dict[str, int]:
     return names
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns(lang: str) -> dict[str, re.Pattern[str]]:
     months = _month_names(lang)
     month_alt = _alternation(list(months))
@@ -360,7 +360,7 @@ def parse_with_dateparser(span: str, lang: str, published: datetime | None) -> d
         settings["RELATIVE_BASE"] = published.replace(tzinfo=None)
     try:
         parsed = dateparser.parse(span, languages=[lang], settings=settings)
-    except Exception:  # dateparser raises assorted errors on odd input
+    except Exception:  # noqa: BLE001 - dateparser raises assorted errors on odd spans; a miss is no date
         return None
     return parsed.date() if parsed else None
 
@@ -437,11 +437,11 @@ def _relative_dates(s: str, lang: str, published: date) -> list[_Found]:
         rel = {k.lower(): v for k, v in RELATIVE_DAYS[lang].items()}
         for m in pats["relday"].finditer(s):
             word = m.group().lower()
-            if lang == "de" and word == "morgen" and re.search(r"\b(?:heute|gestern)\s+$", s[:m.start()], re.I):
+            if lang == "de" and word == "morgen" and re.search(r"\b(?:heute|gestern)\s+$", s[:m.start()], re.IGNORECASE):
                 continue  # "heute Morgen" is this morning, not tomorrow
             if lang == "de" and word == "morgen" and s[m.start()].isupper() and m.start() > 0:
                 continue  # der Morgen (noun) vs morgen (adverb)
-            if lang == "es" and word == "mañana" and re.search(r"(?:la|esta|por la)\s+$", s[:m.start()], re.I):
+            if lang == "es" and word == "mañana" and re.search(r"(?:la|esta|por la)\s+$", s[:m.start()], re.IGNORECASE):
                 continue
             out.append(_Found(m.start(), m.end(), published + timedelta(days=rel[word])))
     if "relweek" in pats:

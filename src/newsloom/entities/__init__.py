@@ -67,7 +67,7 @@ def _new_extractor(lang: str) -> EntityExtractor:
     return rules.CapitalisedRuleExtractor(frozenset({lang}))
 
 
-def extract_and_link(article) -> dict[str, Entity]:  # noqa: ANN001 - Article, imported lazily
+def extract_and_link(article) -> dict[str, Entity]:
     """Extract mentions from `article.clean_text` in `article.lang`, link them across
     languages, set `article.mentions` (each with `entity_id`) and return entities by id.
 

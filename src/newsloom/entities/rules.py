@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from newsloom.entities import lexicon
 from newsloom.entities.gazetteer import gazetteer, is_unspaced, strip_arabic_clitics
@@ -168,7 +169,7 @@ class CapitalisedRuleExtractor:
             if tokens[i].capitalised:
                 for n in range(min(gaz.max_tokens, len(tokens) - i), 1, -1):
                     window = tokens[i:i + n]
-                    if not all(_joinable(text, a, b) for a, b in zip(window, window[1:])):
+                    if not all(_joinable(text, a, b) for a, b in pairwise(window)):
                         continue
                     phrase = text[window[0].start:window[-1].end]
                     # "El Banco de España" is no town El Banco: after an article, big places only
@@ -353,9 +354,7 @@ class ArabicRuleExtractor:
     """Extractor for Arabic script (see module docstring)."""
 
     languages = frozenset({"ar"})
-    _STOP = frozenset("في إلى من على عن أن إن مع يوم قال قالت وقال وقالت الذي التي حيث بعد قبل خلال أمس اليوم غدا "
-                      "و أو ثم كما لكن هذا هذه ذلك تلك عند منذ حتى لقد قد سوف سيزور يزور زار التقى يلتقي "
-                      "أعلن أعلنت صرح أكد أكدت نظيره نظيرته إلى".split())
+    _STOP = frozenset(["في", "إلى", "من", "على", "عن", "أن", "إن", "مع", "يوم", "قال", "قالت", "وقال", "وقالت", "الذي", "التي", "حيث", "بعد", "قبل", "خلال", "أمس", "اليوم", "غدا", "و", "أو", "ثم", "كما", "لكن", "هذا", "هذه", "ذلك", "تلك", "عند", "منذ", "حتى", "لقد", "قد", "سوف", "سيزور", "يزور", "زار", "التقى", "يلتقي", "أعلن", "أعلنت", "صرح", "أكد", "أكدت", "نظيره", "نظيرته", "إلى"])
     _TITLES = ("الرئيس", "رئيس الوزراء", "رئيسة الوزراء", "وزير", "وزيرة", "المستشار", "المستشارة", "الملك",
                "الأمير", "الأمين العام", "السفير", "المتحدث", "المتحدثة", "رئيس", "رئيسة", "نظيره", "نظيرته",
                "زعيم", "الشيخ", "الجنرال", "السيد", "السيدة", "ولي العهد", "نائب الرئيس")

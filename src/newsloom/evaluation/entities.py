@@ -19,7 +19,7 @@ import json
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -108,7 +108,7 @@ def _article(text: str, lang: str, published: str | None) -> Article:
         sentences = split_sentences(text, lang)
     except ImportError:  # pragma: no cover - the splitter is another stage's
         sentences = [Sentence(0, text, 0, len(text))]
-    when = datetime.fromisoformat(published).replace(tzinfo=timezone.utc) if published else None
+    when = datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None
     return Article(id=content_id(None, text), text=text, clean_text=text, lang=lang, published=when,
                    sentences=sentences)
 
