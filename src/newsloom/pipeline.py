@@ -33,6 +33,18 @@ class StageTimes:
         self.seconds[stage] += time.perf_counter() - started
 
 
+def _check_unicode(raw: RawArticle) -> None:
+    """Refuse lone surrogates (JSON "\\ud800" decodes to one): no UTF-8 form, so SQLite cannot store them."""
+    for name in ("text", "title", "url", "source", "author", "lang", "external_id"):
+        value = getattr(raw, name)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"field {name!r} is not valid Unicode (lone surrogate at {exc.start})",
+                                 kind="encoding") from None
+
+
 class Pipeline:
     """Prepare raw articles for comparison and weaving.
 
@@ -78,6 +90,7 @@ class Pipeline:
         from newsloom.language import detect_language
         from newsloom.sentences import split_sentences
 
+        _check_unicode(raw)
         if raw.lang and raw.lang.lower() not in SUPPORTED_LANGUAGES:
             raise UnsupportedLanguageError(f"language {raw.lang!r} is not supported "
                                            f"(supported: {', '.join(SUPPORTED_LANGUAGES)})")

@@ -69,6 +69,10 @@ def parse_line(line: str | bytes, origin: str) -> RawArticle | None:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg} at column {exc.colno}", kind="malformed") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply", kind="malformed") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's int/str conversion limit
+        raise InputError(f"invalid JSON value: {exc}", kind="malformed") from None
     return parse_record(obj, origin)
 
 

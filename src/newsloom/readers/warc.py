@@ -43,6 +43,9 @@ def _decode_payload(payload: bytes, content_type: str) -> str:
 
 def _record_article(record, origin: str, max_bytes: int) -> RawArticle | None:
     """RawArticle for an HTML response record, None for records we do not read."""
+    if not record.rec_type:
+        # warcio parses anything after a "WARC/" line as headers; no WARC-Type means garbage
+        raise InputError("not a WARC record (no WARC-Type header)", kind="malformed")
     if record.rec_type != "response" or record.http_headers is None:
         return None
     content_type = record.http_headers.get_header("Content-Type") or ""
