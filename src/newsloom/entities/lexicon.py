@@ -168,7 +168,7 @@ ORG_CUES: tuple[str, ...] = (
     "министерство", "минобороны", "мид", "банк", "партия", "совет", "комиссия", "агентство", "университет",
     "суд", "дума", "госдума", "правительство", "армия", "фонд", "компания", "служба", "минфин",
     "міністерство", "партія", "рада", "уряд", "служба",
-    "bakanligi", "bankasi", "bahn", "airlines", "airways", "regione", "region", "provincia", "comune", "partisi", "meclisi", "konseyi", "komisyonu", "ajansi", "universitesi",
+    "bakanligi", "bankasi", "bahn", "policia", "polizia", "polizei", "parlament", "gerichtshof", "gericht", "airlines", "airways", "regione", "region", "provincia", "comune", "partisi", "meclisi", "konseyi", "komisyonu", "ajansi", "universitesi",
     "mahkemesi", "hukumeti", "ordusu", "vakfi", "sirketi", "birligi", "tbmm", "baskanligi", "kurumu",
     "ministerie", "partij", "raad", "commissie", "universiteit", "regering",
     "ministerio", "partido", "conselho", "comissao", "universidade", "governo",

@@ -120,6 +120,15 @@ def merge_mentions(primary: list[Mention], secondary: list[Mention]) -> list[Men
     return sorted(out, key=lambda m: (m.start, -m.end))
 
 
+def _german_compound_cue(folded: str, lang: str) -> bool:
+    """German compounds end in their head noun: Zentralbank, Gerichtshof, Landesregierung."""
+    return lang == "de" and any(folded.endswith(c) and len(folded) > len(c) + 2 for c in _GERMAN_ORG_HEADS)
+
+
+_GERMAN_ORG_HEADS = ("bank", "gericht", "gerichtshof", "regierung", "ministerium", "partei", "kommission", "agentur",
+                     "verband", "konzern", "stiftung", "behorde", "amt", "rat", "polizei", "gewerkschaft")
+
+
 def _suffix_follows(text: str, tok: Token) -> bool:
     """Ankara'da, Moscow's: an apostrophe suffix closes the name."""
     return text[tok.end:tok.end + 1] in ("'", "’") and tok.text not in _ELIDED
@@ -271,7 +280,7 @@ class CapitalisedRuleExtractor:
         if len(span) == 1 and any(fold(c) in _INSTITUTIONS for c in lemma_candidates(span[0].text, lang)):
             return [mention(span, "ORG", "rules")]
         folded_tokens = [fold(t.text) for t in span]
-        if len(span) > 1 and any(t in _ORG_CUES for t in folded_tokens):
+        if len(span) > 1 and any(t in _ORG_CUES or _german_compound_cue(t, lang) for t in folded_tokens):
             return [mention(span, "ORG", "rules")]
         if fold(phrase) in persons:
             return [mention(span, "PER", "lexicon")]
@@ -385,6 +394,8 @@ class ArabicRuleExtractor:
         tok = tokens[i]
         stripped = strip_arabic_clitics(tok.text)
         variants = [tok.text] + ([stripped] if stripped != tok.text else [])
+        if tok.text[:1] in "وبلفك" and tok.text[1:3] == "ال":
+            variants.append(tok.text[1:])  # والجزائر -> الجزائر (the article is part of the name)
         for n in range(min(gaz.max_tokens, len(tokens) - i), 0, -1):
             tail = [t.text for t in tokens[i + 1:i + n]]
             end = tokens[i + n - 1].end
