@@ -15,6 +15,9 @@ stories are noisy copies of a topic, articles noisy copies of their story
 (story sizes geometric, mean `--mean-story-size`), spread over 30 days. Worst
 case for memory and latency: every story is live (none closed yet).
 
+Latencies are wall time (what the target is about, but on a shared machine
+mostly the wait for a core) and CPU time of the process (what the work costs).
+
 RAM per stored article = (RSS after building index + MemberStore + StoryPool - RSS
 before) / stored articles, in a fresh forked process per configuration. hnswlib
 allocates in C++, which tracemalloc cannot see, hence RSS.
@@ -149,9 +152,10 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
             hits_exact += len({f"s{j}" for j in exact_top.tolist()} & {s for s, _ in index.search(v, TOP_K)})
         ef_sweep.append((None, hits_exact / (TOP_K * min(queries, 200)), float("nan")))
     new_story = rng.uniform(0, 1, queries) < 1.0 / mean_size
-    latencies, search_lat = np.empty(queries), np.empty(queries)
+    latencies, search_lat, cpu_lat = np.empty(queries), np.empty(queries), np.empty(queries)
     for i in range(queries):
         v, when = q_vecs[i], q_when[i]
+        c0 = time.process_time()
         t0 = time.perf_counter()
         hits = index.search(v, TOP_K * 4)
         search_lat[i] = time.perf_counter() - t0
@@ -171,9 +175,11 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
         index.upsert(target, pool.add(target, v, when * day))
         members.add(target, f"q{i:015x}", v)
         latencies[i] = time.perf_counter() - t0
+        cpu_lat[i] = time.process_time() - c0
     row = {
         "config": name, "articles": n_articles, "stories": len(sizes),
         "p50_ms": float(np.percentile(latencies, 50) * 1e3), "p99_ms": float(np.percentile(latencies, 99) * 1e3),
+        "cpu_p50_ms": float(np.percentile(cpu_lat, 50) * 1e3), "cpu_p99_ms": float(np.percentile(cpu_lat, 99) * 1e3),
         "search_p99_ms": float(np.percentile(search_lat, 99) * 1e3),
         "join_p99_ms": float(np.percentile(latencies[~new_story], 99) * 1e3),
         "bytes_per_article": used / n_articles, "bytes_per_story": used / len(sizes),
@@ -216,7 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     for dtype, mean, worst in quantisation_error():
         print(f"#   {dtype}: mean {mean:.2e}, max {worst:.2e}")
     header = (f"{'config':<22}{'articles':>9}{'stories':>9}{'p50 ms':>8}{'p99 ms':>8}{'B/article':>10}"
-              f"{'B/story':>9}{'recall@5':>9}{'build s':>8}{'search p99':>11}{'join p99':>9}")
+              f"{'B/story':>9}{'recall@5':>9}{'build s':>8}{'search p99':>11}{'join p99':>9}{'CPU p50':>8}{'CPU p99':>8}")
     print(header)
     started = time.perf_counter()
     for n in args.sizes:
@@ -233,7 +239,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{row['config']:<22}{row['articles']:>9}{row['stories']:>9}{row['p50_ms']:>8.2f}"
                   f"{row['p99_ms']:>8.2f}{row['bytes_per_article']:>10.0f}{row['bytes_per_story']:>9.0f}"
                   f"{row['recall5']:>9.3f}{row['build_index_s'] + row['build_members_s']:>8.1f}"
-                  f"{row['search_p99_ms']:>11.2f}{row['join_p99_ms']:>9.2f}", flush=True)
+                  f"{row['search_p99_ms']:>11.2f}{row['join_p99_ms']:>9.2f}{row['cpu_p50_ms']:>8.2f}"
+                  f"{row['cpu_p99_ms']:>8.2f}", flush=True)
             print("#   counted bytes/article: " + ", ".join(f"{k} {v:.0f}" for k, v in row["parts"].items()))
             for ef, recall, p99 in row["ef_sweep"] if kind == "hnsw" else []:
                 print(f"#   ef={ef:<4} recall@5 {recall:.3f}  search p99 {p99:.2f} ms")
