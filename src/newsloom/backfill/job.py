@@ -277,8 +277,13 @@ def shared_judge():
     """The streaming engine's judge (trained model, else cosine baseline), once per process."""
     if "judge" not in _SHARED:
         from newsloom.engine import _default_judge
+        from newsloom.weave import CosineJudge
 
-        _SHARED["judge"] = _default_judge()
+        try:
+            _SHARED["judge"] = _default_judge()
+        except NewsloomError as exc:  # the engine's own fallback, for a model that fails to load
+            log.warning("no usable similarity model (%s); weaving with the cosine baseline", exc)
+            _SHARED["judge"] = CosineJudge()
     return _SHARED["judge"]
 
 
@@ -358,6 +363,16 @@ def windows_of(published: datetime, config: BackfillConfig) -> list[int]:
     home = math.floor(t / config.window_seconds)
     last = math.floor((t + config.overlap_seconds) / config.window_seconds)
     return list(range(home, last + 1))
+
+
+#: Article columns the weaver never reads: dropped before the window shuffle (it moves each
+#: article 1 + overlap/window times, so every byte left out counts).
+NOT_WOVEN = ("text", "removed_lines", "metadata", "url", "author", "title_vector")
+
+
+def weave_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The part of an `articles` row that weaving needs (vectors, clean text, mentions, events)."""
+    return {k: v for k, v in record.items() if k not in NOT_WOVEN}
 
 
 def window_key(record: dict[str, Any]) -> tuple[float, str]:

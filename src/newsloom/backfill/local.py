@@ -83,7 +83,7 @@ def run_local(inputs: list[str], output: str | Path, config: job.BackfillConfig 
     by_window: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for rec in articles:
         for window in job.windows_of(rec["published"], config):
-            by_window[window].append(rec)
+            by_window[window].append(job.weave_record(rec))
     copies: list[dict[str, Any]] = []
     for window in sorted(by_window):
         members = sorted(by_window[window], key=job.window_key)

@@ -154,7 +154,7 @@ def record_to_article(rec: dict[str, Any]) -> Article:
     """The Article an `articles` row stands for (with vectors, mentions and events)."""
     vector = bytes_to_vec(rec.get("vector"))
     article = Article(
-        id=rec["id"], text=rec["text"], clean_text=rec["clean_text"], title=rec.get("title"),
+        id=rec["id"], text=rec.get("text") or rec["clean_text"], clean_text=rec["clean_text"], title=rec.get("title"),
         url=rec.get("url"), source=rec.get("source"), lang=rec.get("lang"),
         lang_confidence=rec.get("lang_confidence"), published=as_utc(rec.get("published")),
         author=rec.get("author"), metadata=json.loads(rec.get("metadata") or "{}"),

@@ -46,15 +46,18 @@ def spark_session(master: str | None = None, app: str = "newsloom-backfill", con
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(app)
+    under_submit = bool(os.environ.get("PYSPARK_GATEWAY_PORT") or os.environ.get("SPARK_ENV_LOADED"))
+    if master is None and not under_submit:
+        master = "local[*]"
     if master:
         builder = builder.master(master)
-    elif "SPARK_MASTER" not in os.environ and not os.environ.get("SPARK_ENV_LOADED"):
-        builder = builder.master("local[*]")
-    settings = dict(LOCAL_CONF) if (master or "local").startswith("local") else {}
+    # laptop/CI defaults only in local mode: on a cluster, spark-submit's settings rule
+    settings = dict(LOCAL_CONF) if master and master.startswith("local") else {}
     settings.update(conf or {})
-    # local workers run the driver's Python (with newsloom installed) unless told otherwise;
-    # SparkContext reads PYSPARK_PYTHON, not the spark.pyspark.python setting
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if settings:
+        # local workers run the driver's Python (where newsloom is installed) unless told
+        # otherwise; SparkContext reads PYSPARK_PYTHON, not the spark.pyspark.python setting
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in settings.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
@@ -139,7 +142,8 @@ def run_spark(inputs: list[str], output: str, config: job.BackfillConfig | None 
 
     # 4. weave, per window in (time, id) order
     judge_bc = sc.broadcast(judge) if judge is not None else None
-    woven = (articles.flatMap(lambda rec: [((w, *job.window_key(rec)), rec)
+    woven = (articles.map(job.weave_record)
+             .flatMap(lambda rec: [((w, *job.window_key(rec)), rec)
                                            for w in job.windows_of(rec["published"], config)])
              .repartitionAndSortWithinPartitions(n_parts, partitionFunc=lambda k: portable_hash(k[0]))
              .mapPartitions(lambda rows: _weave_partition(rows, config, judge_bc))
