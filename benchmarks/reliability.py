@@ -640,11 +640,13 @@ def expected_ids(records: list[dict[str, Any]]) -> set[str]:
 class KillReport:
     cycles: int = 0
     killed_mid_ingest: int = 0
+    killed_after_commits: int = 0  # kills that landed after the child had committed something
     finished_before_kill: int = 0
     committed_logged: int = 0
     lost: int = 0
     duplicated: int = 0
     readded_on_rerun: int = 0
+    finish_added: int = 0
     stored: int = 0
     expected: int = 0
     problems: list[str] = field(default_factory=list)
@@ -652,10 +654,14 @@ class KillReport:
     model_load_seconds: float = 0.0
 
 
-def _child_ingest(db: Path, records_path: Path, log_path: Path, encoder) -> None:
+def _child_ingest(db: Path, records_path: Path, log_path: Path, encoder, batch: int,
+                  result_path: Path | None = None) -> None:
     """The ingesting child: a fresh Engine on the shared, already loaded models; logs every commit."""
+    import newsloom.engine
     from newsloom.engine import Engine
     from newsloom.weave import CosineJudge
+
+    newsloom.engine.INGEST_BATCH = batch  # small batches: commits land all through the kill window
 
     engine = Engine(db=db, encoder=encoder, similarity=CosineJudge(), enrich=False)
     fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -664,8 +670,10 @@ def _child_ingest(db: Path, records_path: Path, log_path: Path, encoder) -> None
         if result.status == "added":  # called after the article's transaction committed
             os.write(fd, f"{result.article_id}\n".encode())
 
-    engine.ingest([records_path], progress=progress)
+    report = engine.ingest([records_path], progress=progress)
     engine.close()
+    if result_path is not None:
+        result_path.write_text(json.dumps({"added": len(report.added), "errors": [str(r.error) for r in report.errors][:5]}))
 
 
 def kill9_driver(db: Path, records_path: Path, log_path: Path, cycles: int, seed: int, max_delay: float) -> KillReport:
@@ -675,38 +683,75 @@ def kill9_driver(db: Path, records_path: Path, log_path: Path, cycles: int, seed
 
     started = time.perf_counter()
     encoder = default_encoder()
-    encoder.encode(["warm up the encoder"])
+    # load every lazy model and module before forking, so each child starts ingesting at once
+    from newsloom.engine import Engine  # noqa: F401
+    from newsloom.model import RawArticle
+    from newsloom.pipeline import Pipeline
+    from newsloom.readers import read_paths
+
     detect_language("warm up the language detector with a sentence")
+    list(read_paths([records_path]))[:1]
+    for rec in stream_records(4, seed=3):
+        Pipeline(encoder, enrich=False).prepare_one(RawArticle(text=rec["text"], title=rec["title"], lang=rec["lang"]))
     report = KillReport(model_load_seconds=time.perf_counter() - started)
     rng = random.Random(seed)
     for _ in range(cycles):
+        logged_before = log_path.stat().st_size if log_path.exists() else 0
+        batch = rng.choice([1, 4, 8, 16])
         pid = os.fork()
         if pid == 0:  # child
             code = 0
             try:
-                _child_ingest(db, records_path, log_path, encoder)
+                _child_ingest(db, records_path, log_path, encoder, batch)
             except BaseException:  # noqa: BLE001 - report through the exit code, never unwind into the parent
                 import traceback
 
                 traceback.print_exc()
                 code = 3
             os._exit(code)
-        time.sleep(rng.uniform(0.05, max_delay))
+        time.sleep(rng.uniform(0.2, max_delay))
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         report.cycles += 1
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
             report.killed_mid_ingest += 1
+            if (log_path.stat().st_size if log_path.exists() else 0) > logged_before:
+                report.killed_after_commits += 1
         elif os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
             report.finished_before_kill += 1
         else:
             report.problems.append(f"child ended with status {status}")
+    # then two uninterrupted restarts: the first completes the stream, the second must add nothing
+    for name in ("finish", "rerun"):
+        result_path = log_path.with_suffix(f".{name}.json")
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                _child_ingest(db, records_path, log_path, encoder, 32, result_path)
+            except BaseException:  # noqa: BLE001
+                import traceback
+
+                traceback.print_exc()
+                code = 3
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not result_path.exists():
+            report.problems.append(f"{name} run ended with status {status}")
+            continue
+        result = json.loads(result_path.read_text())
+        if result["errors"]:
+            report.problems.append(f"errors in the {name} run: {result['errors']}")
+        if name == "finish":
+            report.finish_added = result["added"]
+        else:
+            report.readded_on_rerun = result["added"]
     report.seconds = time.perf_counter() - started
     return report
 
 
-def run_kill9(workdir: Path, *, cycles: int, articles: int, seed: int = 20250501, max_delay: float = 1.2) -> KillReport:
+def run_kill9(workdir: Path, *, cycles: int, articles: int, seed: int = 20250501, max_delay: float = 2.5) -> KillReport:
     """The whole kill -9 exercise in subprocesses; then verify the database (see module docstring)."""
     workdir.mkdir(parents=True, exist_ok=True)
     db, log = workdir / "kill9.db", workdir / "committed.log"
@@ -719,14 +764,7 @@ def run_kill9(workdir: Path, *, cycles: int, articles: int, seed: int = 20250501
         raise RuntimeError(f"kill9 driver failed: {out.stderr[-2000:]}")
     report = KillReport(**json.loads(out.stdout.strip().splitlines()[-1]))
     logged = [line for line in log.read_text().splitlines() if line] if log.exists() else []
-    report.committed_logged = len(logged)
-    # a final, uninterrupted run completes the stream, then a re-run must add nothing
-    finish = [sys.executable, str(Path(__file__).resolve()), "ingest-driver", "--db", str(db), "--input", str(records_path)]
-    first = json.loads(subprocess.run(finish, capture_output=True, text=True, timeout=900, check=True).stdout.splitlines()[-1])
-    again = json.loads(subprocess.run(finish, capture_output=True, text=True, timeout=900, check=True).stdout.splitlines()[-1])
-    report.readded_on_rerun = again["added"]
-    if first["errors"] or again["errors"]:
-        report.problems.append(f"errors while finishing: {first['errors'] or again['errors']}")
+    report.committed_logged = len(logged) - report.finish_added  # commits logged by the killed children
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     stored = [r[0] for r in conn.execute("SELECT id FROM articles")]
     conn.close()
@@ -743,17 +781,23 @@ def run_kill9(workdir: Path, *, cycles: int, articles: int, seed: int = 20250501
     return report
 
 
-def ingest_driver(db: Path, input_path: Path) -> dict[str, Any]:
-    """One plain ingest process (real encoder, cosine judge, no entity models)."""
+def ingest_driver(db: Path, input_path: Path, passes: int = 1) -> list[dict[str, Any]]:
+    """One plain ingest process (real encoder, cosine judge, no entity models); each pass restarts the Engine."""
     from newsloom.engine import Engine
     from newsloom.weave import CosineJudge
 
-    engine = Engine(db=db, similarity=CosineJudge(), enrich=False)
-    started = time.perf_counter()
-    report = engine.ingest([input_path])
-    engine.close()
-    return {"added": len(report.added), "duplicates": len(report.duplicates),
-            "errors": [str(r.error) for r in report.errors][:5], "seconds": round(time.perf_counter() - started, 2)}
+    out = []
+    encoder = None
+    for _ in range(passes):
+        engine = Engine(db=db, encoder=encoder, similarity=CosineJudge(), enrich=False)
+        started = time.perf_counter()
+        report = engine.ingest([input_path])
+        encoder = engine.pipeline.encoder
+        engine.close()
+        out.append({"added": len(report.added), "duplicates": len(report.duplicates),
+                    "errors": [str(r.error) for r in report.errors][:5],
+                    "seconds": round(time.perf_counter() - started, 2)})
+    return out
 
 
 # -- full disk and read-only ------------------------------------------------------------
@@ -851,14 +895,17 @@ def run_full_disk(workdir: Path, encoder, *, articles: int = 120) -> DiskReport:
 @dataclass
 class ReadOnlyReport:
     method: str = ""
-    error: str = ""
-    per_item_kinds: list[str] = field(default_factory=list)
+    error: str = ""  # opening for writing on a read-only volume
+    readonly_open_error: str = ""  # opening read-only on a read-only volume ("" = it worked)
+    per_item_kinds: list[str] = field(default_factory=list)  # ingesting through a read-only Engine
+    per_item_reason: str = ""
     unchanged: bool = False
     readable: bool = False
+    crashes: int = 0
 
 
 def run_read_only(workdir: Path, encoder) -> ReadOnlyReport:
-    """A database on a read-only volume (tmpfs remounted ro), or opened read-only when we cannot mount."""
+    """A database on a read-only volume (tmpfs remounted ro, when we can mount), then a read-only Engine."""
     from newsloom.engine import Engine
     from newsloom.errors import StoreError
     from newsloom.weave import CosineJudge
@@ -872,25 +919,32 @@ def run_read_only(workdir: Path, encoder) -> ReadOnlyReport:
         engine.close()
         digest = hashlib.sha256(db.read_bytes()).hexdigest()
         if mounted and _resize(volume, 8192, readonly=True):
-            report.method = "tmpfs remounted read-only"
-            try:
-                Engine(db=db, encoder=encoder, similarity=CosineJudge(), enrich=False).ingest_raw(_good_raws(5))
-                report.error = "no error"
-            except StoreError as exc:
-                report.error = str(exc)
+            report.method = "tmpfs remounted read-only, then Engine(readonly=True)"
+            for readonly in (False, True):
+                try:
+                    e = Engine(db=db, encoder=encoder, similarity=CosineJudge(), enrich=False, readonly=readonly)
+                    e.ingest_raw(_good_raws(5))
+                    e.close()
+                    message = ""
+                except StoreError as exc:
+                    message = str(exc)
+                except Exception as exc:  # noqa: BLE001 - anything else escaping is a crash
+                    report.crashes += 1
+                    message = f"CRASH {type(exc).__name__}: {exc}"
+                if readonly:
+                    report.readonly_open_error = message
+                else:
+                    report.error = message or "no error"
+            _resize(volume, 8192)
         else:
             report.method = "Engine(readonly=True)"
-        # whatever the volume, a read-only engine refuses writes per item and still reads
         ro = Engine(db=db, encoder=encoder, similarity=CosineJudge(), enrich=False, readonly=True)
         results = ro.ingest_raw(_good_raws(5)).results
         report.per_item_kinds = sorted({outcome(r) for r in results})
+        report.per_item_reason = next((r.error.reason for r in results if r.error), "")
         report.readable = len(ro.stories()) > 0
         ro.close()
-        if not report.error:
-            report.error = next((r.error.reason for r in results if r.error), "")
         report.unchanged = hashlib.sha256(db.read_bytes()).hexdigest() == digest
-        if mounted:
-            _resize(volume, 8192)
     return report
 
 
@@ -995,7 +1049,7 @@ def run_load(workdir: Path, engine, *, seconds: float, writers: int = 2, readers
     if cli.returncode != 0:
         report.cli_errors.append(f"exit {cli.returncode}: {err[-500:]}")
     else:
-        result = json.loads(out.strip().splitlines()[-1])
+        result = json.loads(out.strip().splitlines()[-1])[0]
         report.cli_added, report.cli_errors = result["added"], result["errors"]
     for name, values in latencies.items():
         values.sort()
@@ -1025,10 +1079,11 @@ def main(argv: list[str] | None = None) -> int:
         k.add_argument(name, required=True)
     k.add_argument("--cycles", type=int, default=20)
     k.add_argument("--seed", type=int, default=1)
-    k.add_argument("--max-delay", type=float, default=1.2)
+    k.add_argument("--max-delay", type=float, default=2.5)
     d = sub.add_parser("ingest-driver")
     d.add_argument("--db", required=True)
     d.add_argument("--input", required=True)
+    d.add_argument("--passes", type=int, default=1)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if args.command == "kill9-driver":
@@ -1036,7 +1091,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(asdict(report)))
         return 0
     if args.command == "ingest-driver":
-        print(json.dumps(ingest_driver(Path(args.db), Path(args.input))))
+        print(json.dumps(ingest_driver(Path(args.db), Path(args.input), args.passes)))
         return 0
     return run_report(as_json=args.json)
 
@@ -1061,7 +1116,7 @@ def run_report(as_json: bool = False) -> int:
         figures["bad_input"] = {"kinds": bad.kinds + api.kinds, "items": bad.items + api.items,
                                 "crashes": bad.crashes + api.crashes, "failures": bad.failures + api.failures,
                                 "stored_unchanged": bad.stored_unchanged and api.stored_unchanged}
-        kill = run_kill9(work / "kill", cycles=60 if FULL else 20, articles=1200 if FULL else 300)
+        kill = run_kill9(work / "kill", cycles=60 if FULL else 20, articles=2000 if FULL else 600)
         figures["kill9"] = asdict(kill)
         encoder = default_encoder()
         figures["full_disk"] = asdict(run_full_disk(work, encoder))
@@ -1080,7 +1135,8 @@ def run_report(as_json: bool = False) -> int:
               f"unexpected outcomes {len(b['failures'])}, stored rows unchanged: {b['stored_unchanged']}")
         for f in b["failures"]:
             print(f"  ! {f}")
-        print(f"kill -9: {k['cycles']} cycles ({k['killed_mid_ingest']} killed mid-ingest), {k['committed_logged']} "
+        print(f"kill -9: {k['cycles']} cycles ({k['killed_mid_ingest']} killed mid-ingest, "
+              f"{k['killed_after_commits']} after committing), {k['committed_logged']} "
               f"commits logged, lost {k['lost']}, duplicated {k['duplicated']}, re-added on re-run "
               f"{k['readded_on_rerun']}, stored {k['stored']}/{k['expected']}, consistency problems "
               f"{len(k['problems'])}, {k['seconds']:.1f} s")
@@ -1088,8 +1144,10 @@ def run_report(as_json: bool = False) -> int:
               f"({fd['error_example'][:70]!r}), crashes {fd['crashes']}, integrity {fd['integrity']}, lost "
               f"{fd['lost_after_full']}, {fd['added_after_space_freed']} added once space was freed, "
               f"problems {len(fd['problems'])}")
-        print(f"read-only ({ro['method']}): error {ro['error'][:90]!r}; per-item {ro['per_item_kinds']}; "
-              f"file unchanged {ro['unchanged']}; still readable {ro['readable']}")
+        print(f"read-only ({ro['method']}): writable open {ro['error'][:80]!r}; read-only open "
+              f"{ro['readonly_open_error'][:80] or 'ok'!r}; per-item {ro['per_item_kinds']} "
+              f"({ro['per_item_reason'][:60]!r}); file unchanged {ro['unchanged']}; still readable {ro['readable']}; "
+              f"crashes {ro['crashes']}")
         print(f"load: {ld['requests']} requests in {ld['seconds']:.1f} s, errors {ld['errors']} (database locked "
               f"{ld['locked']}), API added {ld['api_added']}, CLI added {ld['cli_added']} (errors {len(ld['cli_errors'])})")
         for name, lat in sorted(ld["latency_ms"].items()):

@@ -203,6 +203,7 @@ class Store:
         self.readonly = readonly
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        self._immutable = False  # read-only media: see _init_schema
         if not readonly:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,8 +220,8 @@ class Store:
         if conn is None:
             try:
                 if self.readonly:
-                    conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30,
-                                           check_same_thread=False)
+                    conn = sqlite3.connect(f"file:{self.path}?mode=ro{'&immutable=1' if self._immutable else ''}",
+                                           uri=True, timeout=30, check_same_thread=False)
                 else:
                     conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             except sqlite3.Error as exc:
@@ -270,7 +271,16 @@ class Store:
 
     def _init_schema(self) -> None:
         if self.readonly:
-            return self._check_version()
+            try:
+                return self._check_version()
+            except sqlite3.DatabaseError as exc:
+                if not os.access(self.path.parent, os.W_OK) and not self._immutable:
+                    # a WAL database on read-only media cannot create its -shm file: nobody can
+                    # write there either, so reading it as immutable is safe
+                    self.close()
+                    self._immutable = True
+                    return self._init_schema()
+                raise StoreError(f"cannot read {self.path} read-only: {exc}") from exc
         try:
             with self._write_lock:
                 tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -286,6 +296,9 @@ class Store:
                                       (str(SCHEMA_VERSION),))
                     self.conn.commit()
         except sqlite3.DatabaseError as exc:
+            if not os.access(self.path.parent, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK)):
+                raise StoreError(f"cannot open {self.path} for writing: the file or its folder is read-only "
+                                 f"({exc}); open it read-only to serve or export it") from exc
             raise StoreError(f"{self.path} is not a usable newsloom database: {exc}") from exc
         self._check_version()
 
