@@ -555,7 +555,8 @@ class Store:
 
 def fts_query(text: str) -> str:
     """Quote every word so user input is a plain phrase search, never FTS5 syntax."""
-    words = [w.replace('"', '""') for w in text.split()]
+    # NUL ends an FTS5 string early ("unterminated string"): it is a separator here
+    words = [w.replace('"', '""') for w in text.replace("\x00", " ").split()]
     if not words:
         raise ValueError("empty search query")
     return " ".join(f'"{w}"' for w in words)
