@@ -29,12 +29,13 @@ from pathlib import Path
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from newsloom.index import ScalarQuantizer, make_index  # noqa: E402
-from newsloom.model import Article, ItemError, RawArticle  # noqa: E402
-from newsloom.pipeline import Pipeline  # noqa: E402
-from newsloom.readers import read_paths  # noqa: E402
-from newsloom.weave import StoryWeaver  # noqa: E402
-from stream import enrich_available, make_judge  # noqa: E402
+from stream import enrich_available, make_judge
+
+from newsloom.index import ScalarQuantizer, make_index
+from newsloom.model import Article, ItemError, RawArticle
+from newsloom.pipeline import Pipeline
+from newsloom.readers import read_paths
+from newsloom.weave import StoryWeaver
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "src" / "newsloom" / "data" / "demo" / "articles.jsonl"

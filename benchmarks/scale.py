@@ -39,11 +39,11 @@ from multiprocessing import get_context
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from newsloom.index import MemberStore, ScalarQuantizer, StoryPool, make_index  # noqa: E402
+from newsloom.index import MemberStore, ScalarQuantizer, StoryPool, make_index
 
 DIM = 512
 TOP_K = 5

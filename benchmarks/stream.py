@@ -25,14 +25,14 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-import newsloom.engine as engine_module  # noqa: E402
-from newsloom import Engine  # noqa: E402
-from newsloom.model import RawArticle  # noqa: E402
+import newsloom.engine as engine_module
+from newsloom import Engine
+from newsloom.model import RawArticle
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 
@@ -111,7 +111,7 @@ CITIES = ["Gdańsk", "Bordeaux", "Bilbao", "Rotterdam", "Turin", "Leipzig", "Por
 def synthetic_stream(n: int, seed: int) -> list[RawArticle]:
     """~500-word articles; 30% start a new story, the rest continue a recent one."""
     rng = random.Random(seed)
-    start = datetime(2025, 3, 1, 8, tzinfo=timezone.utc)
+    start = datetime(2025, 3, 1, 8, tzinfo=UTC)
     stories: list[dict] = []
     out = []
     for i in range(n):
@@ -148,7 +148,7 @@ def semeval_stream(n: int, seed: int) -> list[RawArticle]:
             row = json.loads(line)
             if row.get("quality") != "original":
                 continue
-            when = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randrange(60))
+            when = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(60))
             for side in ("1", "2"):
                 text = row.get(f"text{side}") or ""
                 if len(text.split()) > 50:
@@ -193,7 +193,7 @@ def make_judge():
 
 def enrich_available() -> bool:
     try:
-        import newsloom.dates  # noqa: F401
+        import newsloom.dates
         import newsloom.entities  # noqa: F401
         from newsloom.entities import extract_and_link  # noqa: F401
     except ImportError:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from newsloom.index import (ExactStoryIndex, HnswStoryIndex, MemberStore, ScalarQuantizer, StoryPool,
-                            make_index)
+from newsloom.index import ExactStoryIndex, HnswStoryIndex, MemberStore, ScalarQuantizer, StoryPool, make_index
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ from newsloom.model import ItemError, RawArticle
 from newsloom.parallel import ParallelPreparer
 from newsloom.pipeline import Pipeline
 
-WHEN = datetime(2025, 5, 2, 9, 30, tzinfo=timezone.utc)
+WHEN = datetime(2025, 5, 2, 9, 30, tzinfo=UTC)
 FOOTER = "Subscribe to our newsletter for more stories every morning."
 
 
@@ -73,14 +73,14 @@ def test_parallel_equals_serial(both):
 
 
 def test_errors_stay_in_place(both):
-    _raws_, _serial, parallel, _again, _pipeline = both
+    parallel = both[2]
     assert isinstance(parallel[3], ItemError) and parallel[3].kind == "malformed"
     assert isinstance(parallel[6], ItemError) and parallel[6].kind == "empty"
     assert isinstance(parallel[9], ItemError) and parallel[9].origin == "unsupported"
 
 
 def test_repeated_lines_learned_in_order(both):
-    _raws_, serial, parallel, _again, _pipeline = both
+    serial, parallel = both[1], both[2]
     removed_serial = [x[0].removed_lines for x in serial if not isinstance(x, ItemError)]
     assert any(FOOTER in r for r in removed_serial)  # the scenario really exercises the cross-article state
     assert [x[0].removed_lines for x in parallel if not isinstance(x, ItemError)] == removed_serial

@@ -220,7 +220,7 @@ class ParallelPreparer:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
-    def __enter__(self) -> "ParallelPreparer":
+    def __enter__(self) -> ParallelPreparer:
         return self
 
     def __exit__(self, *exc) -> None:
