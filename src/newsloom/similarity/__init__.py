@@ -1,0 +1,1 @@
+"""Article-pair similarity on the SemEval-2022 Task 8 scale (1 = same .. 4 = unrelated)."""

@@ -1,0 +1,144 @@
+"""Reading SemEval-2022 Task 8 style pair files and choosing the dev split.
+
+Dev split (see docs/similarity.md): only `original` rows can be dev rows. Article
+ids are the two halves of ``pair_id`` (``id1_id2``, language suffixes such as
+``it``/``fr`` stripped). Pairs are grouped into connected components of the
+"shares an article" graph, so no article sits on both sides. Components are
+shuffled with a fixed seed per language (``lang1-lang2``) and taken into dev until
+that language has `DEV_FRACTION` of its original pairs, which stratifies by
+language. Every training row of any quality that shares an article with a dev
+row is then dropped, so augmented/translated copies of dev articles never leak.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsloom.similarity.prepare import TextItem, parse_date
+
+DIMENSIONS: tuple[str, ...] = ("Overall", "Geography", "Entities", "Time", "Narrative")
+DEV_FRACTION = 0.25
+DEV_SEED = 20220
+_REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_DATA_DIR = _REPO_ROOT / ".." / "shared" / "data" / "semeval2022"
+
+
+@dataclass
+class Pair:
+    pair_id: str
+    quality: str
+    lang1: str
+    lang2: str
+    a: TextItem
+    b: TextItem
+    labels: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def lang_pair(self) -> str:
+        return f"{self.lang1}-{self.lang2}" if self.lang1 != self.lang2 else self.lang1
+
+    @property
+    def article_ids(self) -> tuple[str, str]:
+        parts = self.pair_id.split("_")
+        ids = [re.sub(r"\D", "", p) or p for p in parts]
+        return (ids[0], ids[-1]) if ids else (self.pair_id, self.pair_id)
+
+
+def _labels(value) -> dict[str, float]:
+    if isinstance(value, dict):
+        return {k: float(v) for k, v in value.items()}
+    if isinstance(value, str) and value.strip():
+        try:
+            return {k: float(v) for k, v in json.loads(value).items()}
+        except json.JSONDecodeError:
+            return {k: float(v) for k, v in ast.literal_eval(value).items()}
+    return {}
+
+
+def pair_from_row(row: dict) -> Pair:
+    """One JSONL row of the train_pairs format (optional date1/date2) to a Pair."""
+    lang1, lang2 = row.get("lang1") or None, row.get("lang2") or None
+    return Pair(
+        pair_id=str(row.get("pair_id", "")),
+        quality=str(row.get("quality", "original")),
+        lang1=lang1 or "", lang2=lang2 or "",
+        a=TextItem(row.get("title1"), row.get("text1") or "", lang1, parse_date(row.get("date1"))),
+        b=TextItem(row.get("title2"), row.get("text2") or "", lang2, parse_date(row.get("date2"))),
+        labels=_labels(row.get("labels")),
+    )
+
+
+def read_pairs(path: str | Path) -> list[Pair]:
+    with open(path, encoding="utf-8") as fh:
+        return [pair_from_row(json.loads(line)) for line in fh if line.strip()]
+
+
+def load_semeval(data_dir: str | Path = DEFAULT_DATA_DIR) -> list[Pair]:
+    """All usable rows (``wrong_page`` left out) with an Overall label."""
+    pairs = read_pairs(Path(data_dir) / "train_pairs.jsonl")
+    return [p for p in pairs if p.quality != "wrong_page" and "Overall" in p.labels]
+
+
+def dev_split(pairs: list[Pair], fraction: float = DEV_FRACTION, seed: int = DEV_SEED) -> tuple[list[Pair], list[Pair]]:
+    """(train, dev): grouped by article, stratified by language, dev only from `original`."""
+    original = [p for p in pairs if p.quality == "original"]
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in original:
+        a, b = p.article_ids
+        parent[find(a)] = find(b)
+    by_lang: dict[str, dict[str, list[Pair]]] = defaultdict(lambda: defaultdict(list))
+    for p in original:
+        by_lang[p.lang_pair][find(p.article_ids[0])].append(p)
+    rng = random.Random(seed)
+    dev: list[Pair] = []
+    for lang in sorted(by_lang):
+        comps = sorted(by_lang[lang].values(), key=lambda ps: ps[0].pair_id)
+        rng.shuffle(comps)
+        target = fraction * sum(len(c) for c in comps)
+        taken = 0
+        for comp in comps:
+            if taken >= target:
+                break
+            dev.extend(comp)
+            taken += len(comp)
+    dev_articles = {i for p in dev for i in p.article_ids}
+    dev_ids = {p.pair_id for p in dev}
+    train = [p for p in pairs if p.pair_id not in dev_ids
+             and not (set(p.article_ids) & dev_articles)]
+    return train, dev
+
+
+def pair_to_row(p: Pair) -> dict:
+    row = {"pair_id": p.pair_id, "quality": p.quality, "lang1": p.lang1, "lang2": p.lang2,
+           "title1": p.a.title, "text1": p.a.text, "title2": p.b.title, "text2": p.b.text,
+           "labels": p.labels}
+    if p.a.published:
+        row["date1"] = p.a.published.isoformat()
+    if p.b.published:
+        row["date2"] = p.b.published.isoformat()
+    return row
+
+
+def noisy_rows_in_order(pairs: list[Pair], seed: int = DEV_SEED) -> list[Pair]:
+    """The augmented and translated_en rows in a fixed, seeded random order.
+
+    Training may use only the first N of them (``train similarity --noisy-limit N``)
+    when preparing all of them is too slow; the order makes that subset reproducible.
+    """
+    noisy = sorted((p for p in pairs if p.quality in ("augmented", "translated_en")), key=lambda p: p.pair_id)
+    random.Random(seed).shuffle(noisy)
+    return noisy

@@ -1,0 +1,237 @@
+"""Pair features for the similarity model: embedding agreement plus who/where/when.
+
+`pair_features(a, b)` returns a float vector whose entries are named by
+`FEATURE_NAMES`. Everything here is cheap (no model calls): vectors, mentions and
+events come prepared on the `Article`. Features in four groups:
+
+Embedding agreement (the encoder's view; a held-out lesson is that many
+alignment statistics do not generalise, so there are only two of them):
+    cos_article   cosine of the pooled article vectors
+    cos_title     cosine of the title vectors (article cosine when a title is missing)
+    cos_lead      cosine of the mean of the first 3 sentence vectors
+    align_chamfer symmetric mean over sentences of the best-match cosine
+    align_cover   share of sentences (both sides) whose best match is >= 0.6
+
+Who/where (language-independent proxies, always available):
+    name_overlap  containment of capitalised non-initial tokens, transliterated with
+                  anyascii and cut to a 5-character prefix (folds inflection and
+                  scripts: "Путина" and "Putin" both become "putin")
+    word_overlap  Jaccard of all content tokens (>= 4 chars, same folding; CJK as
+                  character bigrams): strong within a language, names across
+    num_overlap   Jaccard of numbers with >= 2 digits (any digit script, separators removed)
+Who/where (canonical entities from `newsloom.entities`, 0 when absent):
+    ent_jaccard   Jaccard of all linked entity ids
+    per_overlap, org_overlap, loc_overlap   containment per type (LOC includes countries)
+    has_entities  1 when both articles carry linked mentions
+When:
+    year_match    1 same dominant year, 0 different, 0.5 unknown
+    event_overlap Jaccard of resolved event days (`newsloom.dates`), 0 when absent
+    pub_gap       log1p(days between publication dates), -1 when unknown
+Shape:
+    len_ratio     min/max of sentence counts
+    log_min_len   log1p of the shorter clean text length in characters
+    same_lang     1 when both languages are equal (or unknown)
+
+Containment is |A ∩ B| / min(|A|, |B|) (0 when either is empty); it is robust to
+one article being much longer than the other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+import numpy as np
+
+from newsloom.model import Article
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "cos_article", "cos_title", "cos_lead", "align_chamfer", "align_cover",
+    "name_overlap", "word_overlap", "num_overlap",
+    "ent_jaccard", "per_overlap", "org_overlap", "loc_overlap", "has_entities",
+    "year_match", "event_overlap", "pub_gap",
+    "len_ratio", "log_min_len", "same_lang",
+)
+
+#: sign of the expected effect on the 1..4 score (-1: larger feature = more similar = lower score)
+MONOTONE: dict[str, int] = {
+    "cos_article": -1, "cos_title": -1, "cos_lead": -1, "align_chamfer": -1, "align_cover": -1,
+    "name_overlap": -1, "word_overlap": -1, "num_overlap": -1,
+    "ent_jaccard": -1, "per_overlap": -1, "org_overlap": -1, "loc_overlap": -1,
+    "event_overlap": -1,
+}
+
+LEAD_SENTENCES = 3
+ALIGN_THRESHOLD = 0.6
+NAME_PREFIX = 5
+
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_NUMBER_RE = re.compile(r"\d[\d.,\u00a0\u202f' ]*\d|\d")
+_YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
+_SENT_END = re.compile(r"[.!?。！？؟:\n\"«»“”]$")
+
+
+def _fold(token: str) -> str:
+    from anyascii import anyascii
+
+    return anyascii(token).lower()[:NAME_PREFIX]
+
+
+@lru_cache(maxsize=4096)
+def _token_sets(text: str) -> tuple[frozenset, frozenset, frozenset, int | None]:
+    """(names, words, numbers, dominant year) of one text; cached because each
+    article is compared with many others."""
+    names: set[str] = set()
+    words: set[str] = set()
+    prev = ""
+    for m in _TOKEN_RE.finditer(text):
+        tok = m.group(0)
+        if _CJK_RE.search(tok):
+            chars = [c for c in tok if _CJK_RE.match(c)]
+            for x, y in zip(chars, chars[1:]):
+                words.add(_fold(x) + _fold(y))
+            prev = tok
+            continue
+        if tok.isdigit():
+            prev = tok
+            continue
+        start = m.start()
+        before = text[max(0, start - 2):start].strip()
+        sentence_initial = (not before) or bool(_SENT_END.search(before))
+        if len(tok) >= 4:
+            words.add(_fold(tok))
+        if tok[:1].isupper() and len(tok) >= 3 and not sentence_initial:
+            names.add(_fold(tok))
+        prev = tok
+    numbers = set()
+    for m in _NUMBER_RE.finditer(text):
+        digits = "".join(str(unicodedata.digit(c)) for c in m.group(0) if c.isdigit())
+        digits = digits.lstrip("0")
+        if len(digits) >= 2:
+            numbers.add(digits)
+    years = Counter(_YEAR_RE.findall(_ascii_digits(text)))
+    year = int(years.most_common(1)[0][0]) if years else None
+    return frozenset(names), frozenset(words), frozenset(numbers), year
+
+
+def _ascii_digits(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+
+
+def article_text(a: Article) -> str:
+    return f"{a.title or ''}\n{a.clean_text or a.text or ''}"
+
+
+def jaccard(x: set, y: set) -> float:
+    if not x or not y:
+        return 0.0
+    return len(x & y) / len(x | y)
+
+
+def containment(x: set, y: set) -> float:
+    if not x or not y:
+        return 0.0
+    return len(x & y) / min(len(x), len(y))
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else v
+
+
+def _cos(x: np.ndarray | None, y: np.ndarray | None) -> float | None:
+    if x is None or y is None:
+        return None
+    nx, ny = float(np.linalg.norm(x)), float(np.linalg.norm(y))
+    if nx == 0 or ny == 0:
+        return None
+    return float(np.dot(x, y) / (nx * ny))
+
+
+def sentence_similarity(a: Article, b: Article) -> np.ndarray:
+    """(na, nb) cosine matrix of the embedded sentences (rows are L2-normalised)."""
+    sa, sb = a.sentence_vectors, b.sentence_vectors
+    if sa is None or sb is None or len(sa) == 0 or len(sb) == 0:
+        return np.zeros((0, 0), np.float32)
+    return np.asarray(sa, np.float32) @ np.asarray(sb, np.float32).T
+
+
+def _lead(a: Article) -> np.ndarray | None:
+    if a.sentence_vectors is None or len(a.sentence_vectors) == 0:
+        return a.title_vector
+    return _unit(np.asarray(a.sentence_vectors[:LEAD_SENTENCES]).mean(axis=0))
+
+
+def _ids(a: Article, types: tuple[str, ...]) -> set[str]:
+    return {m.entity_id for m in a.mentions if m.entity_id and m.type in types}
+
+
+def _event_days(a: Article) -> set:
+    return {e.date for e in a.events if getattr(e, "granularity", "day") == "day"}
+
+
+def pair_features(a: Article, b: Article, sims: np.ndarray | None = None) -> np.ndarray:
+    """The feature vector of one pair, ordered as `FEATURE_NAMES` (symmetric in a, b)."""
+    f: dict[str, float] = {}
+    cos_article = _cos(a.vector, b.vector) or 0.0
+    f["cos_article"] = cos_article
+    cos_title = _cos(a.title_vector, b.title_vector)
+    f["cos_title"] = cos_article if cos_title is None else cos_title
+    cos_lead = _cos(_lead(a), _lead(b))
+    f["cos_lead"] = cos_article if cos_lead is None else cos_lead
+    sims = sentence_similarity(a, b) if sims is None else sims
+    if sims.size:
+        best_a, best_b = sims.max(axis=1), sims.max(axis=0)
+        f["align_chamfer"] = 0.5 * (float(best_a.mean()) + float(best_b.mean()))
+        f["align_cover"] = float(((best_a >= ALIGN_THRESHOLD).sum() + (best_b >= ALIGN_THRESHOLD).sum())
+                                 / (len(best_a) + len(best_b)))
+    else:
+        f["align_chamfer"] = cos_article
+        f["align_cover"] = 0.0
+    na, wa, numa, ya = _token_sets(article_text(a))
+    nb, wb, numb, yb = _token_sets(article_text(b))
+    f["name_overlap"] = containment(set(na), set(nb))
+    f["word_overlap"] = jaccard(set(wa), set(wb))
+    f["num_overlap"] = jaccard(set(numa), set(numb))
+    all_types = ("PER", "ORG", "LOC")
+    ea, eb = _ids(a, all_types), _ids(b, all_types)
+    f["ent_jaccard"] = jaccard(ea, eb)
+    f["per_overlap"] = containment(_ids(a, ("PER",)), _ids(b, ("PER",)))
+    f["org_overlap"] = containment(_ids(a, ("ORG",)), _ids(b, ("ORG",)))
+    f["loc_overlap"] = containment(_ids(a, ("LOC",)), _ids(b, ("LOC",)))
+    f["has_entities"] = 1.0 if ea and eb else 0.0
+    f["year_match"] = 0.5 if ya is None or yb is None else float(ya == yb)
+    f["event_overlap"] = jaccard(_event_days(a), _event_days(b))
+    gap = date_gap_days(a, b)
+    f["pub_gap"] = -1.0 if gap is None else math.log1p(gap)
+    la, lb = len(a.sentences), len(b.sentences)
+    f["len_ratio"] = min(la, lb) / max(la, lb) if max(la, lb) else 0.0
+    f["log_min_len"] = math.log1p(min(len(a.clean_text or ""), len(b.clean_text or "")))
+    f["same_lang"] = 1.0 if (not a.lang or not b.lang or a.lang == b.lang) else 0.0
+    return np.array([f[n] for n in FEATURE_NAMES], dtype=np.float64)
+
+
+def date_gap_days(a: Article, b: Article) -> float | None:
+    """Days between the publication dates when both are known."""
+    if a.published is None or b.published is None:
+        return None
+    return abs((a.published - b.published).total_seconds()) / 86400.0
+
+
+def shared_proxy_names(a: Article, b: Article) -> set[str]:
+    """Folded name tokens both articles contain (for explanations when no entities are linked)."""
+    return set(_token_sets(article_text(a))[0]) & set(_token_sets(article_text(b))[0])
+
+
+def dominant_years(a: Article, b: Article) -> tuple[int | None, int | None]:
+    return _token_sets(article_text(a))[3], _token_sets(article_text(b))[3]
+
+
+def shared_numbers(a: Article, b: Article) -> set[str]:
+    return set(_token_sets(article_text(a))[2]) & set(_token_sets(article_text(b))[2])

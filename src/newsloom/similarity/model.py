@@ -1,0 +1,248 @@
+"""The trained similarity model and `compare(a, b) -> Comparison`.
+
+Algorithm: `features.pair_features` (embedding agreement + who/where/when) feeds
+one gradient-boosted tree ensemble per dimension (Overall, Geography, Entities,
+Time, Narrative), trained on SemEval-2022 Task 8 (Chen et al., 2022) with
+monotone constraints (more overlap never predicts *less* similar), exported to
+JSON and evaluated with numpy (`trees.TreeEnsemble`). Predictions are clipped to
+the task scale 1 (same) .. 4 (unrelated). The same-story decision is
+``overall <= threshold``; its probability is ``sigmoid(slope * (threshold - overall))``,
+both calibrated on the samestory calibration pools (see `train.py`).
+
+Low confidence (documented rule): a side is *thin* when its clean text is empty
+("empty text", or "debris only" when cleaning removed everything), has no sentence
+of at least `MIN_SENTENCE_WORDS` words ("debris only": menus, bylines, share
+buttons), or has fewer than `MIN_WORDS` words ("very short text"). A comparison with a thin side, or
+with a language outside `SUPPORTED_LANGUAGES`, gets ``confidence="low"`` and a
+warning saying which; an article without vectors raises `InputError(kind="missing")`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from newsloom.errors import InputError
+from newsloom.model import SUPPORTED_LANGUAGES, AlignedPair, Article, Comparison
+from newsloom.similarity.features import (
+    FEATURE_NAMES, date_gap_days, dominant_years, pair_features, sentence_similarity,
+    shared_numbers, shared_proxy_names,
+)
+from newsloom.similarity.trees import TreeEnsemble
+
+DIMENSIONS: tuple[str, ...] = ("Overall", "Geography", "Entities", "Time", "Narrative")
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "similarity_model.json"
+MIN_WORDS = 25
+MIN_SENTENCE_WORDS = 5
+EVIDENCE_THRESHOLD = 0.6
+MAX_EVIDENCE = 8
+
+_WORD_RE = re.compile(r"[^\W\d_]{2,}|\d+")  # words of letters, or numbers; not "|" or "»"
+_LOCK = threading.Lock()
+_DEFAULT: "SimilarityModel | None" = None
+
+
+def _words(text: str) -> int:
+    # CJK has no spaces: count characters / 2 as a rough word count
+    cjk = sum(1 for c in text if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af")
+    return len(_WORD_RE.findall(text)) + cjk // 2
+
+
+def greedy_alignment(sims: np.ndarray, threshold: float = EVIDENCE_THRESHOLD) -> list[tuple[int, int, float]]:
+    """One-to-one sentence pairs by descending cosine, each sentence used once, cosine >= threshold."""
+    if sims.size == 0:
+        return []
+    order = np.argsort(-sims, axis=None)
+    used_a, used_b, out = set(), set(), []
+    for flat in order:
+        i, j = divmod(int(flat), sims.shape[1])
+        s = float(sims[i, j])
+        if s < threshold:
+            break
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        out.append((i, j, s))
+    return out
+
+
+def _names_phrase(names: list[str], limit: int = 3) -> str:
+    if len(names) <= limit:
+        return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+
+
+class SimilarityModel:
+    """Multi-output similarity on the SemEval-2022 Task 8 scale, numpy-only inference.
+
+    Parameters:
+        spec: the parsed model JSON (``version``, ``feature_names``, ``dimensions``,
+            ``same_story``); use `load_default()` for the shipped artefact.
+    """
+
+    def __init__(self, spec: dict) -> None:
+        if list(spec.get("feature_names", [])) != list(FEATURE_NAMES):
+            raise InputError("similarity model was trained on other features; retrain it", kind="model")
+        self.version: str = spec["version"]
+        self.spec = spec
+        self.ensembles = {d: TreeEnsemble(spec["dimensions"][d]) for d in DIMENSIONS}
+        same = spec.get("same_story", {})
+        self.same_story_threshold = float(same.get("threshold", 2.2))
+        self.same_story_slope = float(same.get("slope", 4.0))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "SimilarityModel":
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    @classmethod
+    def load_default(cls) -> "SimilarityModel":
+        """The shipped model, loaded lazily once per process."""
+        global _DEFAULT
+        with _LOCK:
+            if _DEFAULT is None:
+                if not DEFAULT_PATH.exists():
+                    raise FileNotFoundError(f"similarity model not found at {DEFAULT_PATH}; run "
+                                            "`newsloom train similarity`")
+                _DEFAULT = cls.load(DEFAULT_PATH)
+            return _DEFAULT
+
+    # --- prediction ---------------------------------------------------------------------
+
+    def predict(self, features: np.ndarray) -> dict[str, np.ndarray]:
+        """Scores per dimension on 1..4 for a (n, n_features) matrix (or one row)."""
+        X = np.atleast_2d(np.asarray(features, dtype=np.float64))
+        return {d: np.clip(e.predict(X), 1.0, 4.0) for d, e in self.ensembles.items()}
+
+    def same_story_from_overall(self, overall: float) -> tuple[bool, float]:
+        z = self.same_story_slope * (self.same_story_threshold - float(overall))
+        prob = 1.0 / (1.0 + math.exp(-z))
+        return bool(overall <= self.same_story_threshold), prob
+
+    def same_story(self, a: Article, b: Article) -> tuple[bool, float]:
+        """(same story?, probability) for two prepared, embedded articles."""
+        _require_vectors(a)
+        _require_vectors(b)
+        overall = float(self.predict(pair_features(a, b))["Overall"][0])
+        return self.same_story_from_overall(overall)
+
+    # --- comparison ---------------------------------------------------------------------
+
+    def compare(self, a: Article, b: Article) -> Comparison:
+        """Scores, same-story decision, aligned evidence and plain-word explanations."""
+        _require_vectors(a)
+        _require_vectors(b)
+        sims = sentence_similarity(a, b)
+        x = pair_features(a, b, sims)
+        dims = {d: float(v[0]) for d, v in self.predict(x).items()}
+        overall = dims["Overall"]
+        same, prob = self.same_story_from_overall(overall)
+        pairs = greedy_alignment(sims)
+        na, nb = sims.shape if sims.size else (0, 0)
+        evidence = [AlignedPair(i, j, a.sentences[i].text, b.sentences[j].text, round(s, 4))
+                    for i, j, s in pairs[:MAX_EVIDENCE]]
+        matched_a, matched_b = {i for i, _, _ in pairs}, {j for _, j, _ in pairs}
+        shared_entities, shared_places = _shared_entity_names(a, b)
+        gap = date_gap_days(a, b)
+        confidence, warnings = _confidence(a, b)
+        cosine = float(x[FEATURE_NAMES.index("cos_article")])
+        comp = Comparison(
+            article_a=a.id, article_b=b.id, overall=round(overall, 4),
+            similarity=round((4.0 - overall) / 3.0, 4), dimensions={k: round(v, 4) for k, v in dims.items()},
+            same_story=same, same_story_probability=round(prob, 4), evidence=evidence,
+            unmatched_a=[a.sentences[i].text for i in range(na) if i not in matched_a],
+            unmatched_b=[b.sentences[j].text for j in range(nb) if j not in matched_b],
+            shared_entities=shared_entities, shared_places=shared_places,
+            date_gap_days=None if gap is None else round(gap, 2),
+            confidence=confidence, warnings=warnings, cosine=round(cosine, 4),
+        )
+        comp.explanations = _explanations(a, b, comp, len(pairs), na + nb)
+        return comp
+
+
+def _require_vectors(a: Article) -> None:
+    if a.vector is None:
+        raise InputError(f"article {a.id} has no vectors: embed it before comparing", kind="missing")
+
+
+def _thin_reason(a: Article) -> str | None:
+    text = (a.clean_text or "").strip()
+    if not text:
+        return "debris only (cleaning left no text)" if (a.text or "").strip() else "empty text"
+    if not any(_words(s.text) >= MIN_SENTENCE_WORDS for s in a.sentences):
+        return "debris only (no sentence of 5 words or more)"
+    if _words(text) < MIN_WORDS:
+        return f"very short text ({_words(text)} words)"
+    return None
+
+
+def _confidence(a: Article, b: Article) -> tuple[str, list[str]]:
+    warnings = []
+    for side, art in (("A", a), ("B", b)):
+        reason = _thin_reason(art)
+        if reason:
+            warnings.append(f"article {side}: {reason}")
+        if art.lang and art.lang not in SUPPORTED_LANGUAGES:
+            warnings.append(f"article {side}: unsupported language {art.lang!r}")
+    return ("low" if warnings else "normal"), warnings
+
+
+def _entity_display(a: Article) -> dict[str, tuple[str, str]]:
+    """entity id -> (longest mention text, type): "Antony Blinken" rather than "Blinken"."""
+    out: dict[str, tuple[str, str]] = {}
+    for m in a.mentions:
+        if m.entity_id and (m.entity_id not in out or len(m.text) > len(out[m.entity_id][0])):
+            out[m.entity_id] = (m.text, m.type)
+    return out
+
+
+def _shared_entity_names(a: Article, b: Article) -> tuple[list[str], list[str]]:
+    """Display names of the entities both articles mention (people/orgs, places), most
+    mentioned first; the Latin-script spelling is preferred when the two differ."""
+    da, db = _entity_display(a), _entity_display(b)
+    counts: dict[str, int] = {}
+    for m in a.mentions + b.mentions:
+        if m.entity_id in da and m.entity_id in db:
+            counts[m.entity_id] = counts.get(m.entity_id, 0) + 1
+    shared = sorted(counts, key=lambda i: -counts[i])
+    names = {}
+    for i in shared:
+        ta, tb = da[i][0], db[i][0]
+        names[i] = tb if (tb.isascii() and not ta.isascii()) else ta
+    people_orgs = [names[i] for i in shared if da[i][1] != "LOC"]
+    places = [names[i] for i in shared if da[i][1] == "LOC"]
+    return people_orgs, places
+
+
+def _explanations(a: Article, b: Article, c: Comparison, n_matched: int, n_sentences: int) -> dict[str, str]:
+    ex: dict[str, str] = {}
+    if c.shared_entities:
+        ex["Entities"] = f"Both name {_names_phrase(c.shared_entities)}"
+    else:
+        proxy = sorted(shared_proxy_names(a, b))
+        ex["Entities"] = (f"{len(proxy)} shared name tokens (no linked entities in common)" if proxy
+                          else "No people or organisations in common")
+    ex["Geography"] = (f"Both mention {_names_phrase(c.shared_places)}" if c.shared_places
+                       else "No places in common")
+    if c.date_gap_days is not None:
+        days = c.date_gap_days
+        ex["Time"] = ("Published the same day" if days < 1 else
+                      f"Published {int(round(days))} day{'s' if round(days) != 1 else ''} apart")
+    else:
+        ya, yb = dominant_years(a, b)
+        if ya and yb:
+            ex["Time"] = f"Both mostly about {ya}" if ya == yb else f"Mostly about {ya} vs {yb}"
+        else:
+            ex["Time"] = "Publication dates unknown"
+    nums = shared_numbers(a, b)
+    if nums:
+        ex["Time"] += f"; {len(nums)} number{'s' if len(nums) != 1 else ''} in common"
+    ex["Narrative"] = f"{2 * n_matched} of {n_sentences} sentences have a counterpart"
+    ex["Overall"] = (f"{'Same story' if c.same_story else 'Not the same story'} "
+                     f"(p={c.same_story_probability:.2f}); article cosine {c.cosine:.2f}")
+    return ex

@@ -1,0 +1,256 @@
+"""Turn a (title, text, lang) triple from an evaluation file into an embedded `Article`.
+
+The similarity model needs prepared articles: sentences, mentions, events and
+vectors. In the running engine these come from `newsloom.pipeline`; training and
+evaluation files carry bare texts, so this module prepares them with whatever
+stages are installed, and degrades gracefully when one is missing:
+
+* sentences: `newsloom.sentences.split_sentences` when present, else a split on
+  sentence punctuation (Latin, CJK and Arabic marks) and line breaks;
+* entities: `newsloom.entities.extract_and_link` when present, else none (the
+  language-independent proxy features in `features.py` still work);
+* dates: `newsloom.dates.resolve_dates` when present, else none.
+
+Vectors are cached on disk (``.cache/similarity`` in the repository) keyed by
+encoder name, embedder settings, sentence splitter and the text, so reruns of
+training and evaluation do not re-embed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from newsloom.model import Article, Mention, Sentence, TimeEvent, content_id
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+CACHE_DIR = REPO_ROOT / ".cache" / "similarity"
+
+_SPLIT_RE = re.compile(r"(?<=[.!?;。！？؟])\s+|(?<=[。！？])|\n+")
+_MIN_SENTENCE_CHARS = 2
+ENRICH_VERSION = "enrich-1"
+
+
+@dataclass
+class TextItem:
+    """One side of an evaluation pair."""
+
+    title: str | None
+    text: str
+    lang: str | None = None
+    published: datetime | None = None
+
+
+def _fallback_split(text: str) -> list[tuple[str, int, int]]:
+    out = []
+    pos = 0
+    for piece in _SPLIT_RE.split(text):
+        if piece is None:
+            continue
+        start = text.find(piece, pos)
+        if start < 0:
+            start = pos
+        pos = start + len(piece)
+        stripped = piece.strip()
+        if len(stripped) >= _MIN_SENTENCE_CHARS:
+            lead = len(piece) - len(piece.lstrip())
+            out.append((stripped, start + lead, start + lead + len(stripped)))
+    return out
+
+
+def split_into_sentences(text: str, lang: str | None) -> list[Sentence]:
+    """Sentences of `text`, by the project splitter when installed, else by punctuation."""
+    try:
+        from newsloom.sentences import split_sentences  # type: ignore[attr-defined]
+    except ImportError:
+        split_sentences = None
+    if split_sentences is not None:
+        try:
+            return list(split_sentences(text, lang or "en"))
+        except Exception:  # a splitter failure must not lose the pair: fall back
+            pass
+    return [Sentence(i, s, a, b) for i, (s, a, b) in enumerate(_fallback_split(text))]
+
+
+def splitter_name() -> str:
+    try:
+        import newsloom.sentences  # type: ignore[import-not-found]  # noqa: F401
+
+        return "newsloom.sentences"
+    except ImportError:
+        return "punct-v1"
+
+
+def _clean(text: str) -> str:
+    try:
+        from newsloom.clean import clean_text  # type: ignore[attr-defined]
+    except ImportError:
+        return text.strip()
+    try:
+        return clean_text(text).text
+    except Exception:
+        return text.strip()
+
+
+def parse_date(value) -> datetime | None:
+    """ISO date/datetime string (or None) to an aware datetime."""
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def build_article(item: TextItem, cache: "EnrichmentCache | None" = None) -> Article:
+    """An unembedded Article with sentences (and entities/events when those stages exist)."""
+    clean = _clean(item.text or "")
+    art = Article(
+        id=content_id(item.title, item.text or ""),
+        text=item.text or "",
+        clean_text=clean,
+        title=(item.title or None),
+        lang=item.lang,
+        published=item.published,
+    )
+    art.sentences = split_into_sentences(clean, item.lang) if clean else []
+    if cache is not None:
+        key = cache.key(art)
+        if not cache.load(key, art):
+            enrich(art)
+            cache.save(key, art)
+    else:
+        enrich(art)
+    return art
+
+
+class EnrichmentCache:
+    """Mentions and time events of an article as JSON on disk (entity extraction is the
+    slow part of preparing training data). Keyed by language, publication date, the
+    sentences and `ENRICH_VERSION`; delete ``.cache/similarity/enrich`` after changing
+    the entity or date stages."""
+
+    def __init__(self, directory: Path = CACHE_DIR / "enrich") -> None:
+        self.directory = directory
+
+    def key(self, art: Article) -> str:
+        blob = json.dumps([ENRICH_VERSION, art.lang, str(art.published), art.title,
+                           [s.text for s in art.sentences]], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+
+    def load(self, key: str, art: Article) -> bool:
+        path = self.directory / key[:2] / f"{key}.json"
+        if not path.exists():
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+        art.mentions = [Mention(**m) for m in data["mentions"]]
+        art.events = [TimeEvent(date=date.fromisoformat(e["date"]), expression=e["expression"],
+                                sentence=e["sentence"], granularity=e["granularity"], lang=art.lang)
+                      for e in data["events"]]
+        return True
+
+    def save(self, key: str, art: Article) -> None:
+        path = self.directory / key[:2] / f"{key}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"mentions": [asdict(m) for m in art.mentions],
+                "events": [{"date": e.date.isoformat(), "expression": e.expression, "sentence": e.sentence,
+                            "granularity": e.granularity} for e in art.events]}
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def enrich(art: Article) -> None:
+    """Attach mentions and time events with the project stages, when they are installed."""
+    try:
+        from newsloom.entities import extract_and_link  # type: ignore[attr-defined]
+    except ImportError:
+        extract_and_link = None
+    if extract_and_link is not None and art.sentences:
+        try:
+            extract_and_link(art)
+        except Exception:
+            art.mentions = []
+    try:
+        from newsloom.dates import resolve_dates  # type: ignore[import-not-found]
+    except ImportError:
+        resolve_dates = None
+    if resolve_dates is not None and art.sentences:
+        try:
+            art.events = list(resolve_dates(art))
+        except Exception:
+            art.events = []
+
+
+class VectorCache:
+    """Title and sentence vectors on disk, one npz per article, keyed by a content hash."""
+
+    def __init__(self, directory: Path = CACHE_DIR) -> None:
+        self.directory = directory
+
+    def key(self, encoder_name: str, settings: str, title: str | None, sentences: list[str]) -> str:
+        blob = json.dumps([encoder_name, settings, title or "", sentences], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+
+    def get(self, key: str):
+        path = self.directory / key[:2] / f"{key}.npz"
+        if not path.exists():
+            return None
+        with np.load(path) as z:
+            title = z["title"] if z["has_title"] else None
+            return title, z["sentences"]
+
+    def put(self, key: str, title: np.ndarray | None, sentences: np.ndarray) -> None:
+        path = self.directory / key[:2] / f"{key}.npz"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        dim = sentences.shape[1] if sentences.ndim == 2 and sentences.shape[0] else (len(title) if title is not None else 1)
+        np.savez(path, has_title=title is not None,
+                 title=title if title is not None else np.zeros(dim, np.float32),
+                 sentences=sentences.astype(np.float32))
+
+
+def embed_articles(articles: list[Article], embedder, cache: VectorCache | None = None,
+                   batch: int = 64) -> None:
+    """Set vector, title_vector and sentence_vectors on each article (cached when `cache`)."""
+    settings = f"max{embedder.max_sentences}"
+    enc_name = getattr(embedder.encoder, "name", type(embedder.encoder).__name__)
+    todo: list[tuple[Article, str | None]] = []
+    for art in articles:
+        sents = [s.text for s in art.sentences][: embedder.max_sentences]
+        key = cache.key(enc_name, settings, art.title, sents) if cache else None
+        hit = cache.get(key) if cache else None
+        if hit is not None:
+            _attach(art, embedder, hit[0], hit[1])
+        else:
+            todo.append((art, key))
+    for i in range(0, len(todo), batch):
+        chunk = todo[i : i + batch]
+        vecs = embedder.embed_many([(a.title, [s.text for s in a.sentences]) for a, _ in chunk])
+        for (art, key), v in zip(chunk, vecs):
+            sent = v.sentences if len(v.sentences) else np.zeros((0, embedder.encoder.dim), np.float32)
+            if cache is not None and key is not None:
+                cache.put(key, v.title, sent)
+            _attach(art, embedder, v.title, sent)
+
+
+def _attach(art: Article, embedder, title_vec, sent_vecs) -> None:
+    art.title_vector = None if title_vec is None else np.asarray(title_vec, np.float32)
+    art.sentence_vectors = np.asarray(sent_vecs, np.float32)
+    art.vector = embedder.pool(art.title_vector, art.sentence_vectors)
+
+
+def prepare_items(items: list[TextItem], embedder=None, use_cache: bool = True) -> list[Article]:
+    """Build, enrich and embed articles for many evaluation items (one batched encoder pass)."""
+    if embedder is None:
+        from newsloom.embed import ArticleEmbedder, default_encoder
+
+        embedder = ArticleEmbedder(default_encoder())
+    enrich_cache = EnrichmentCache() if use_cache else None
+    articles = [build_article(it, enrich_cache) for it in items]
+    embed_articles(articles, embedder, VectorCache() if use_cache else None)
+    return articles

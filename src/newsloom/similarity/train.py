@@ -1,0 +1,212 @@
+"""`newsloom train similarity [--data DIR] [--out PATH] [--report]`: rebuild the shipped model.
+
+Recipe (fixed seeds, so the artefact is reproducible from the same data and encoder):
+
+1. read ``train_pairs.jsonl`` (``wrong_page`` left out), split off the dev rows
+   (`newsloom.similarity.data.dev_split`), prepare and embed every article
+   (vectors cached under ``.cache/similarity``);
+2. compute `pair_features` for every pair;
+3. fit one monotone-constrained gradient-boosted tree ensemble per dimension
+   (Overall, Geography, Entities, Time, Narrative) on the training rows, with
+   augmented rows at weight `AUGMENTED_WEIGHT` (measured in docs/similarity.md);
+4. report dev Pearson, then refit on train + dev for the shipped artefact
+   (same hyper-parameters; the dev figures in the docs come from the train-only
+   fit, printed by ``--report``);
+5. calibrate the same-story decision on the samestory calibration pools
+   (en_train, ru_train, ru_exam; the control pool is evaluation only);
+6. write JSON with the encoder name, feature names and a version string.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from newsloom.similarity.data import (
+    DEFAULT_DATA_DIR, DIMENSIONS, Pair, dev_split, load_semeval, noisy_rows_in_order,
+)
+from newsloom.similarity.features import FEATURE_NAMES, MONOTONE, pair_features
+from newsloom.similarity.prepare import prepare_items
+
+MODEL_VERSION = "sim-2026.12-1"
+SEED = 8
+AUGMENTED_WEIGHT = 0.5
+TRANSLATED_WEIGHT = 0.5
+HGB_PARAMS = dict(max_iter=300, learning_rate=0.04, max_depth=3, min_samples_leaf=40,
+                  l2_regularization=1.0, random_state=SEED)
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "data" / "similarity_model.json"
+SAMESTORY_DIR = DEFAULT_DATA_DIR / ".." / "samestory"
+CALIBRATION_FILES = ("en_train_pool.tsv", "ru_train_pool.tsv", "ru_exam_pool.tsv")
+
+
+def featurise(pairs: list[Pair], embedder=None) -> np.ndarray:
+    """Feature matrix of many pairs (articles deduplicated, embedded once, cached)."""
+    items, index = [], {}
+    for p in pairs:
+        for it in (p.a, p.b):
+            key = (it.title, it.text, it.lang, it.published)
+            if key not in index:
+                index[key] = len(items)
+                items.append(it)
+    arts = prepare_items(items, embedder)
+    rows = []
+    for p in pairs:
+        a = arts[index[(p.a.title, p.a.text, p.a.lang, p.a.published)]]
+        b = arts[index[(p.b.title, p.b.text, p.b.lang, p.b.published)]]
+        rows.append(pair_features(a, b))
+    return np.vstack(rows) if rows else np.zeros((0, len(FEATURE_NAMES)))
+
+
+def targets(pairs: list[Pair]) -> np.ndarray:
+    return np.array([[p.labels.get(d, p.labels["Overall"]) for d in DIMENSIONS] for p in pairs])
+
+
+def weights(pairs: list[Pair], augmented: float = AUGMENTED_WEIGHT,
+            translated: float = TRANSLATED_WEIGHT) -> np.ndarray:
+    table = {"original": 1.0, "augmented": augmented, "translated_en": translated}
+    return np.array([table.get(p.quality, 1.0) for p in pairs])
+
+
+def fit_dimension(X: np.ndarray, y: np.ndarray, w: np.ndarray, params: dict | None = None):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    cst = [MONOTONE.get(n, 0) for n in FEATURE_NAMES]
+    model = HistGradientBoostingRegressor(monotonic_cst=cst, **(params or HGB_PARAMS))
+    return model.fit(X, y, sample_weight=w)
+
+
+def fit_all(X: np.ndarray, Y: np.ndarray, w: np.ndarray, params: dict | None = None) -> dict:
+    from newsloom.similarity.trees import export_hgb
+
+    return {d: export_hgb(fit_dimension(X, Y[:, i], w, params)) for i, d in enumerate(DIMENSIONS)}
+
+
+def pearson(x, y) -> float:
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) < 2 or x.std() == 0 or y.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def calibrate_same_story(overall: np.ndarray, same: np.ndarray) -> dict:
+    """Threshold on predicted Overall maximising F1, and a logistic slope around it."""
+    best = (-1.0, 2.5)
+    for t in np.arange(1.5, 3.51, 0.02):
+        pred = overall <= t
+        tp = float((pred & same).sum())
+        prec = tp / max(pred.sum(), 1)
+        rec = tp / max(same.sum(), 1)
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        if f1 > best[0] + 1e-9:
+            best = (f1, float(t))
+    threshold = best[1]
+    # slope: maximum-likelihood of p = sigmoid(k (threshold - overall)) by a small grid search
+    ks = np.linspace(0.5, 12, 47)
+    ll = [float(np.sum(np.where(same, -np.logaddexp(0, -k * (threshold - overall)),
+                                -np.logaddexp(0, k * (threshold - overall))))) for k in ks]
+    return {"threshold": round(threshold, 3), "slope": round(float(ks[int(np.argmax(ll))]), 3),
+            "calibration_f1": round(best[0], 4)}
+
+
+def samestory_pairs(files=CALIBRATION_FILES, directory: Path = SAMESTORY_DIR) -> list[tuple[Pair, bool]]:
+    from newsloom.similarity.evaluate import convert_samestory, samestory_row_to_pair
+
+    out = []
+    for name in files:
+        path = Path(directory) / name
+        if path.exists():
+            for row in convert_samestory(path):
+                out.append((samestory_row_to_pair(row), bool(row["same"])))
+    return out
+
+
+def select_training(pairs: list[Pair], noisy_limit: int | None) -> tuple[list[Pair], list[Pair]]:
+    """(train, dev): dev split of the original rows; train = the other original rows plus the
+    first `noisy_limit` noisy rows in their seeded order (all when None), leak-filtered."""
+    train, dev = dev_split(pairs)
+    allowed = {p.pair_id for p in train}
+    noisy = [p for p in noisy_rows_in_order(pairs) if p.pair_id in allowed]
+    if noisy_limit is not None:
+        noisy = noisy[:noisy_limit]
+    return [p for p in train if p.quality == "original"] + noisy, dev
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="newsloom train similarity", description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="directory with train_pairs.jsonl")
+    ap.add_argument("--out", default=str(DEFAULT_OUT), help="where to write the model JSON")
+    ap.add_argument("--samestory", default=str(SAMESTORY_DIR), help="samestory TSV directory")
+    ap.add_argument("--noisy-limit", type=int, default=None,
+                    help="use only the first N augmented/translated rows (seeded order); default all")
+    ap.add_argument("--report", action="store_true", help="also print the augmented-rows ablation")
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    pairs = load_semeval(args.data)
+    train, dev = select_training(pairs, args.noisy_limit)
+    Xtr, Xdev = featurise(train), featurise(dev)
+    Ytr, Ydev = targets(train), targets(dev)
+    print(f"train: {len(train)} ({sum(p.quality == 'original' for p in train)} original)  "
+          f"dev (original): {len(dev)}  features: {time.time() - t0:.0f}s")
+
+    from newsloom.similarity.trees import TreeEnsemble, export_hgb
+
+    def dev_pearson(keep: np.ndarray, w_noisy: float) -> float:
+        sub = [p for p, k in zip(train, keep) if k]
+        model = fit_dimension(Xtr[keep], Ytr[keep, 0], weights(sub, w_noisy, w_noisy))
+        return pearson(TreeEnsemble(export_hgb(model)).predict(Xdev), Ydev[:, 0])
+
+    if args.report:
+        print("noisy-rows ablation (dev Pearson Overall):")
+        q = np.array([p.quality for p in train])
+        everything = np.ones(len(train), bool)
+        for label, keep, w in (
+            ("original only", q == "original", 1.0),
+            ("original + translated_en (w 0.5)", q != "augmented", 0.5),
+            ("original + augmented (w 0.5)", q != "translated_en", 0.5),
+            ("all noisy rows, weight 1", everything, 1.0),
+            ("all noisy rows, weight 0.5", everything, 0.5),
+            ("all noisy rows, weight 0.25", everything, 0.25),
+        ):
+            print(f"  {label:36s} {dev_pearson(keep, w):.4f}")
+    dims_train = fit_all(Xtr, Ytr, weights(train))
+    dev_pred = {d: TreeEnsemble(s).predict(Xdev) for d, s in dims_train.items()}
+    print("dev Pearson (train-only fit): " + ", ".join(
+        f"{d} {pearson(dev_pred[d], Ydev[:, i]):.4f}" for i, d in enumerate(DIMENSIONS)))
+    print(f"dev raw article cosine Pearson: {-pearson(Xdev[:, 0], Ydev[:, 0]):.4f}")
+
+    full = train + dev
+    dims = fit_all(np.vstack([Xtr, Xdev]), np.vstack([Ytr, Ydev]), weights(full))
+    spec = {"version": MODEL_VERSION, "feature_names": list(FEATURE_NAMES), "dimensions": dims,
+            "trained_on": {"pairs": len(full), "original": sum(p.quality == "original" for p in full),
+                           "noisy_weight": AUGMENTED_WEIGHT, "noisy_limit": args.noisy_limit}}
+    try:
+        from newsloom.embed import ArticleEmbedder, default_encoder
+
+        emb = ArticleEmbedder(default_encoder())
+        spec["encoder"] = emb.encoder.name
+        spec["embedder"] = {"title_weight": emb.title_weight, "lead_sentences": emb.lead_sentences,
+                            "lead_weight": emb.lead_weight, "max_sentences": emb.max_sentences}
+    except Exception:
+        pass
+    calib = samestory_pairs(directory=Path(args.samestory))
+    if calib:
+        Xc = featurise([p for p, _ in calib])
+        overall = np.clip(TreeEnsemble(dims["Overall"]).predict(Xc), 1.0, 4.0)
+        spec["same_story"] = calibrate_same_story(overall, np.array([s for _, s in calib]))
+    else:
+        spec["same_story"] = {"threshold": 2.2, "slope": 4.0, "calibration_f1": None}
+    print(f"same-story: {spec['same_story']}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(spec, separators=(",", ":")))
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) in {time.time() - t0:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,170 @@
+"""Similarity model: loading, scale, ordering of a translated vs an unrelated pair,
+low-confidence answers for thin input, and the evaluation commands' keys."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from newsloom.errors import InputError
+from newsloom.similarity.features import FEATURE_NAMES, pair_features
+from newsloom.similarity.model import SimilarityModel, greedy_alignment
+from newsloom.similarity.prepare import TextItem, prepare_items
+
+EN_TITLE = "Flooding closes main bridge in Lyon after days of heavy rain"
+EN_TEXT = (
+    "The main bridge across the Rhône in Lyon was closed on Tuesday after the river rose by two metres. "
+    "Mayor Grégory Doucet said the closure would last at least until Friday. "
+    "Around 3,000 residents living near the river banks were told to prepare for evacuation. "
+    "Météo-France has placed the Rhône department on red alert for the next 48 hours. "
+    "Trains between Lyon and Grenoble were cancelled as water covered parts of the track."
+)
+FR_TITLE = "Inondations : le pont principal de Lyon fermé après des jours de fortes pluies"
+FR_TEXT = (
+    "Le pont principal sur le Rhône à Lyon a été fermé mardi après une montée du fleuve de deux mètres. "
+    "Le maire Grégory Doucet a indiqué que la fermeture durerait au moins jusqu'à vendredi. "
+    "Environ 3 000 habitants vivant près des berges ont été invités à se préparer à une évacuation. "
+    "Météo-France a placé le département du Rhône en vigilance rouge pour les prochaines 48 heures. "
+    "Les trains entre Lyon et Grenoble ont été annulés, l'eau recouvrant une partie des voies."
+)
+OTHER_TITLE = "Local bakery wins national award for its sourdough"
+OTHER_TEXT = (
+    "A small bakery in the north of Scotland has won a national prize for the best sourdough loaf. "
+    "The owners started baking in their kitchen ten years ago and now employ twelve people. "
+    "Judges praised the crust and the slightly sour taste of the bread. "
+    "The bakery plans to open a second shop next spring in a nearby village."
+)
+
+
+@pytest.fixture(scope="module")
+def model() -> SimilarityModel:
+    return SimilarityModel.load_default()
+
+
+@pytest.fixture(scope="module")
+def articles():
+    items = [TextItem(EN_TITLE, EN_TEXT, "en"), TextItem(FR_TITLE, FR_TEXT, "fr"),
+             TextItem(OTHER_TITLE, OTHER_TEXT, "en"), TextItem(None, "", "en"),
+             TextItem("Menu", "Home | News | Sport\nShare\nLogin", "en"),
+             TextItem("Kort", "Een kort bericht over het weer van vandaag.", "xx")]
+    return prepare_items(items, use_cache=False)
+
+
+def test_model_loads_with_version_and_predicts_on_scale(model):
+    assert model.version
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 2, size=(50, len(FEATURE_NAMES)))
+    preds = model.predict(X)
+    assert set(preds) == {"Overall", "Geography", "Entities", "Time", "Narrative"}
+    for values in preds.values():
+        assert values.shape == (50,)
+        assert np.all((values >= 1.0) & (values <= 4.0))
+
+
+def test_translation_scores_closer_than_unrelated(model, articles):
+    en, fr, other = articles[:3]
+    same = model.compare(en, fr)
+    diff = model.compare(en, other)
+    assert same.overall < diff.overall
+    assert same.similarity > diff.similarity
+    assert same.same_story and not diff.same_story
+    assert same.same_story_probability > diff.same_story_probability
+    assert same.cosine > diff.cosine
+    assert same.confidence == "normal"
+    assert len(same.evidence) >= 3  # the sentences are translations of each other
+    assert "counterpart" in same.explanations["Narrative"]
+    assert model.same_story(en, fr)[0] is True
+
+
+def test_features_are_symmetric(articles):
+    en, fr = articles[:2]
+    assert np.allclose(pair_features(en, fr), pair_features(fr, en))
+
+
+@pytest.mark.parametrize("index, needle", [(3, "empty"), (4, "debris"), (5, "unsupported language"), (5, "short")])
+def test_thin_or_unsupported_input_is_low_confidence(model, articles, index, needle):
+    comp = model.compare(articles[0], articles[index])
+    assert comp.confidence == "low"
+    assert any(needle in w for w in comp.warnings)
+    assert 1.0 <= comp.overall <= 4.0
+
+
+def test_unembedded_article_is_a_clear_error(model, articles):
+    from newsloom.model import Article
+
+    bare = Article(id="x", text="t", clean_text="t")
+    with pytest.raises(InputError):
+        model.compare(articles[0], bare)
+
+
+def test_greedy_alignment_is_one_to_one():
+    sims = np.array([[0.9, 0.8], [0.85, 0.7], [0.1, 0.2]])
+    pairs = greedy_alignment(sims, threshold=0.5)
+    assert [(i, j) for i, j, _ in pairs] == [(0, 0), (1, 1)]
+
+
+def _write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_eval_similarity_json_keys(tmp_path, capsys):
+    from newsloom.similarity.evaluate import main_similarity
+
+    rows = [
+        {"pair_id": "1_2", "lang1": "en", "lang2": "fr", "title1": EN_TITLE, "text1": EN_TEXT,
+         "title2": FR_TITLE, "text2": FR_TEXT, "labels": {"Overall": 1.0, "Geography": 1.0}},
+        {"pair_id": "1_3", "lang1": "en", "lang2": "en", "title1": EN_TITLE, "text1": EN_TEXT,
+         "title2": OTHER_TITLE, "text2": OTHER_TEXT, "labels": {"Overall": 4.0}, "date1": "2024-01-02",
+         "date2": "2024-03-01"},
+        {"pair_id": "2_3", "lang1": "fr", "lang2": "en", "title1": FR_TITLE, "text1": FR_TEXT,
+         "title2": OTHER_TITLE, "text2": OTHER_TEXT, "labels": {"Overall": 3.5}},
+    ]
+    path = tmp_path / "pairs.jsonl"
+    _write_jsonl(path, rows)
+    assert main_similarity([str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "pearson_overall" in report and report["pearson_overall"] > 0
+    assert [p["pair_id"] for p in report["predictions"]] == ["1_2", "1_3", "2_3"]
+    for p in report["predictions"]:
+        assert all(1.0 <= p[d] <= 4.0 for d in ("Overall", "Geography", "Entities", "Time", "Narrative"))
+
+
+def test_eval_samestory_json_keys(tmp_path, capsys):
+    from newsloom.similarity.evaluate import main_samestory
+
+    rows = [{"title1": EN_TITLE, "text1": EN_TEXT, "title2": FR_TITLE, "text2": FR_TEXT, "same": True,
+             "lang1": "en", "lang2": "fr"},
+            {"title1": EN_TITLE, "text1": EN_TEXT, "title2": OTHER_TITLE, "text2": OTHER_TEXT, "same": False}]
+    path = tmp_path / "same.jsonl"
+    _write_jsonl(path, rows)
+    assert main_samestory([str(path), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert {"precision", "recall", "f1"} <= set(scores)
+    assert scores["f1"] == 1.0
+
+
+def test_convert_samestory(tmp_path, shared_dir):
+    from newsloom.similarity.evaluate import convert_samestory, main_convert
+
+    tsv = shared_dir / "data" / "samestory" / "ru_train_pool.tsv"
+    rows = convert_samestory(tsv)
+    assert len(rows) == 20
+    assert {"title1", "text1", "title2", "text2", "same"} <= set(rows[0])
+    assert any(r["same"] for r in rows) and not all(r["same"] for r in rows)
+    out = tmp_path / "out.jsonl"
+    assert main_convert([str(tsv), "-o", str(out)]) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 20
+
+
+def test_dev_split_is_grouped_and_original_only(shared_dir):
+    from newsloom.similarity.data import dev_split, load_semeval
+
+    pairs = load_semeval(shared_dir / "data" / "semeval2022")
+    train, dev = dev_split(pairs)
+    assert dev and all(p.quality == "original" for p in dev)
+    dev_articles = {i for p in dev for i in p.article_ids}
+    assert not any(set(p.article_ids) & dev_articles for p in train)
+    langs = {p.lang_pair for p in dev}
+    assert {"ar", "es", "fr", "tr"} <= langs
