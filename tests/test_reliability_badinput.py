@@ -161,3 +161,25 @@ def test_a_full_database_is_a_per_item_store_error(tmp_path: Path) -> None:
     results = e.ingest_raw([RawArticle(text=rel.GOOD_EN + " Big." * 2000)]).results
     assert results[0].status == "error" and results[0].error.kind == "store" and "full" in results[0].error.reason
     assert sqlite3.connect(tmp_path / "full.db").execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_empty_surname_key_matches_nothing() -> None:
+    from newsloom.entities.linking import _best_match
+
+    assert _best_match("", ["smith", ""]) is None
+
+
+def test_a_bug_in_a_stage_costs_one_item_not_the_batch(tmp_path: Path, monkeypatch) -> None:
+    e = _engine(tmp_path / "bug.db")
+    prepare = e.pipeline.prepare
+
+    def flaky(raw):
+        if "Boom" in raw.text:
+            raise IndexError("string index out of range")
+        return prepare(raw)
+
+    monkeypatch.setattr(e.pipeline, "prepare", flaky)
+    raws = [RawArticle(text=rel.GOOD_EN + f" {w}.", origin=w) for w in ("First", "Boom", "Last")]
+    results = e.ingest_raw(raws).results
+    assert [r.status for r in results] == ["added", "error", "added"]
+    assert results[1].error.kind == "internal" and "IndexError" in results[1].error.reason

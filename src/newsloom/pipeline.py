@@ -8,6 +8,7 @@ what is an error for an item, and that the encoder is called once per batch.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from newsloom.embed import ArticleEmbedder, Encoder, default_encoder
 from newsloom.errors import InputError, NewsloomError, UnsupportedLanguageError
 from newsloom.model import SUPPORTED_LANGUAGES, Article, Entity, ItemError, RawArticle, content_id
+
+log = logging.getLogger("newsloom")
 
 #: An article whose cleaned text is shorter than this is refused: nothing to compare.
 MIN_CLEAN_CHARS = 20
@@ -187,6 +190,10 @@ class Pipeline:
             except NewsloomError as exc:
                 out.append(ItemError(raw.origin or raw.url or raw.title or "article", str(exc),
                                      getattr(exc, "kind", "invalid")))
+            except Exception as exc:  # a bug in a stage must cost one item, never the batch
+                log.exception("preparing %s failed", raw.origin or raw.url or raw.title)
+                out.append(ItemError(raw.origin or raw.url or raw.title or "article",
+                                     f"internal error in the pipeline: {type(exc).__name__}: {exc}", "internal"))
         self.embed([item[0] for item in out if not isinstance(item, ItemError)])
         return out
 

@@ -85,6 +85,8 @@ class _ProcessSurnames:
 
 
 def _best_match(key: str, keys: list[str]) -> str | None:
+    if not key:
+        return None  # a name whose surname key is empty (punctuation only, say) matches nothing
     best, best_score = None, 0.0
     for other in keys:
         if abs(len(other) - len(key)) > 2 or not other or other[0] != key[0] and len(key) < 6:
