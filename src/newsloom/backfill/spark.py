@@ -22,6 +22,7 @@ so every model loads once per executor Python worker):
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 import sys
 import time
@@ -151,19 +152,27 @@ def run_spark(inputs: list[str], output: str, config: job.BackfillConfig | None 
     copies = woven.filter(lambda kv: kv[0] == "copy").values().persist(keep)
     weave_errors = woven.filter(lambda kv: kv[0] == "error").values()
 
-    # 5. link windows: overlap copies vote for the previous window's story of the same article
+    # 5. link windows: overlap copies vote for the previous window's story of the same article.
+    # Everything the driver needs (votes, first articles, counts) comes back in one job.
     overlap = copies.filter(lambda c: not c["home"]).map(
         lambda c: ((c["window"] - 1, c["article_id"]), (c["window"], c["window_story"])))
     where = copies.map(lambda c: ((c["window"], c["article_id"]), c["window_story"]))
-    links = (overlap.join(where)
-             .map(lambda kv: (kv[1][0], {kv[1][1]: 1}))
-             .reduceByKey(_merge_votes)
-             .map(lambda kv: (kv[0], (kv[0][0] - 1, job.choose_parent(kv[1]))))
-             .collectAsMap())
-    first_home = (copies.filter(lambda c: c["home"])
-                  .map(lambda c: ((c["window"], c["window_story"]), (job.timestamp(c["published"]), c["article_id"])))
-                  .reduceByKey(min).collectAsMap())
-    story_of = sc.broadcast(job.resolve_story_ids(dict(links), dict(first_home)))
+    votes = (overlap.join(where).map(lambda kv: (kv[1][0], {kv[1][1]: 1})).reduceByKey(_merge_votes)
+             .map(lambda kv: ("link", kv[0], (kv[0][0] - 1, job.choose_parent(kv[1])))))
+    firsts = (copies.filter(lambda c: c["home"])
+              .map(lambda c: ((c["window"], c["window_story"]), (job.timestamp(c["published"]), c["article_id"])))
+              .reduceByKey(min).map(lambda kv: ("first", kv[0], kv[1])))
+    counts = sc.union([
+        items.map(lambda it: (("read", isinstance(it, RawArticle)), 1)),
+        prepared.map(lambda kv: (("prepared", kv[0]), 1)),
+        copies.map(lambda c: (("copy", c["window"], c["home"]), 1)),
+        weave_errors.map(lambda e: (("weave_error", e["origin"]), 1)),
+    ]).reduceByKey(operator.add).map(lambda kv: ("count", kv[0], kv[1]))
+    control = sc.union([votes, firsts, counts]).collect()
+    links = {node: parent for tag, node, parent in control if tag == "link"}
+    first_home = {node: first for tag, node, first in control if tag == "first"}
+    tally = {key: n for tag, key, n in control if tag == "count"}
+    story_of = sc.broadcast(job.resolve_story_ids(links, first_home))
 
     home = copies.filter(lambda c: c["home"])
     assignments = home.map(lambda c: job.assignment_record(c, story_of.value[(c["window"], c["window_story"])]))
@@ -174,7 +183,7 @@ def run_spark(inputs: list[str], output: str, config: job.BackfillConfig | None 
     errors = read_errors.union(prepare_errors).union(weave_errors)
     if list_errors:
         errors = errors.union(sc.parallelize(list_errors, 1))
-    failed = set(weave_errors.map(lambda e: e["origin"]).collect())
+    failed = {key[1] for key in tally if key[0] == "weave_error"}
     if failed:
         articles = articles.filter(lambda a: a.get("origin") not in failed and a["id"] not in failed)
     out = _absolute(output)
@@ -183,18 +192,18 @@ def run_spark(inputs: list[str], output: str, config: job.BackfillConfig | None 
         frame = spark.createDataFrame(rdd.map(lambda r, t=table: pq_io.as_row(t, r)), pq_io.spark_schema(table))
         frame.write.mode("overwrite").parquet(f"{out}/{table}")
 
-    # counts from the persisted stages; a few small jobs, no second pass over the text
-    read_kinds = items.map(lambda it: isinstance(it, RawArticle)).countByValue()
-    prepared_kinds = prepared.map(lambda kv: kv[0]).countByValue()
-    copy_kinds = copies.map(lambda c: (c["window"], c["home"])).countByValue()
-    error_kinds = errors.map(lambda e: e["kind"]).countByValue()
-    summary.articles = sum(n for (_, is_home), n in copy_kinds.items() if is_home)
+    # the errors are few: count their kinds from the written table
+    error_kinds = {r["kind"]: r["count"] for r in spark.read.parquet(f"{out}/{pq_io.ERRORS}")
+                   .groupBy("kind").count().collect()}
+    copy_windows = {key[1] for key in tally if key[0] == "copy"}
+    summary.articles = sum(n for key, n in tally.items() if key[0] == "copy" and key[2])
     summary.stories = len(set(story_of.value.values()))
     summary.errors_by_kind = dict(sorted(error_kinds.items()))
     summary.errors = sum(error_kinds.values())
-    summary.duplicates = read_kinds.get(True, 0) - prepared_kinds.get("article", 0) - prepared_kinds.get("error", 0)
-    summary.windows = len({window for window, _ in copy_kinds})
-    summary.window_copies = sum(copy_kinds.values())
+    summary.duplicates = (tally.get(("read", True), 0) - tally.get(("prepared", "article"), 0)
+                          - tally.get(("prepared", "error"), 0))
+    summary.windows = len(copy_windows)
+    summary.window_copies = sum(n for key, n in tally.items() if key[0] == "copy")
     summary.cross_window_links = len(links)
     summary.seconds = round(time.perf_counter() - started, 3)
     for rdd in (items, prepared, woven, copies):
