@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from newsloom.weave import CosineJudge
 
 ARTICLES = [
     RawArticle(title="Harbour bridge closes for repairs", source="Coast Post", url="https://coast.example/1",
-               published=datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc),
+               published=datetime(2025, 3, 1, 9, 0, tzinfo=UTC),
                text="The harbour bridge will close for three weeks of repairs starting on Monday.\n"
                     "Engineers found corrosion in two of the main cables during an inspection."),
     RawArticle(title="Le pont du port ferme pour travaux", source="Journal du Port", lang="fr",

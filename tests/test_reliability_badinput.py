@@ -144,9 +144,8 @@ def test_results_keep_input_order_and_known_content_is_a_duplicate_before_prepar
 
 def test_sqlite_errors_inside_a_transaction_become_store_errors(tmp_path: Path) -> None:
     e = _engine(tmp_path / "t.db")
-    with pytest.raises(StoreError):
-        with e.store.transaction() as conn:
-            conn.execute("INSERT INTO no_such_table VALUES (1)")
+    with pytest.raises(StoreError), e.store.transaction() as conn:
+        conn.execute("INSERT INTO no_such_table VALUES (1)")
     assert not e.store.conn.in_transaction
     with e.store.transaction() as conn:  # the connection is still usable
         conn.execute("INSERT INTO meta (key, value) VALUES ('probe', '1')")

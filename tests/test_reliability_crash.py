@@ -13,10 +13,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from test_reliability_badinput import load_harness
 
 from newsloom.embed.hashing import HashingEncoder
-
-from test_reliability_badinput import load_harness
 
 rel = load_harness()
 FULL = os.environ.get("NEWSLOOM_RELIABILITY", "ci") == "full"

@@ -7,10 +7,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from test_reliability_badinput import load_harness
+
 from newsloom import Engine
 from newsloom.embed import default_encoder
-
-from test_reliability_badinput import load_harness
 
 rel = load_harness()
 SECONDS = 60 if os.environ.get("NEWSLOOM_RELIABILITY", "ci") == "full" else 8

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -69,7 +69,7 @@ def test_date_resolver_never_raises(text: str, lang: str, published) -> None:
 @FAST
 @given(st.lists(st.sampled_from(PROSE) | st.text(max_size=60), min_size=1, max_size=5), st.sampled_from(SUPPORTED_LANGUAGES),
        st.one_of(st.none(), st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
-                                         timezones=st.just(timezone.utc))))
+                                         timezones=st.just(UTC))))
 def test_resolve_dates_on_articles_never_raises(sentences: list[str], lang: str, published) -> None:
     text, sents, pos = "", [], 0
     for i, s in enumerate(sentences):
@@ -168,7 +168,7 @@ raw_articles = st.builds(
     source=st.one_of(st.none(), st.sampled_from(["A", "B", "\u202eC"])),
     lang=st.one_of(st.none(), st.sampled_from(["en", "fr", "xx", "zz-Latn", ""])),
     published=st.one_of(st.none(), st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
-                                                timezones=st.just(timezone.utc))),
+                                                timezones=st.just(UTC))),
 )
 
 

@@ -17,14 +17,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from test_reliability_badinput import load_harness
 
 from newsloom import Engine, RawArticle
 from newsloom.api import create_app
 from newsloom.embed.hashing import HashingEncoder
-from newsloom.model import Entity, Mention
-from newsloom.weave import CosineJudge
-
-from test_reliability_badinput import load_harness
+from newsloom.model import Entity
 
 rel = load_harness()
 REPO = Path(__file__).resolve().parents[1]
@@ -123,7 +121,7 @@ def test_hostile_fields_are_escaped_on_every_page(client, hostile, index) -> Non
     assert r.status_code in (200, 422), (path, r.status_code)
     html = r.text
     assert MARK not in html and "<img src=x" not in html, path
-    assert not re.search(r"""href\s*=\s*["']?\s*javascript:""", html, re.I), path
+    assert not re.search(r"""href\s*=\s*["']?\s*javascript:""", html, re.IGNORECASE), path
     assert "onerror=alert(1)>" not in html.replace("onerror=alert(1)&gt;", ""), path
 
 
@@ -149,7 +147,7 @@ def test_json_api_is_never_html(client, hostile) -> None:
 class _FeedHandler(http.server.BaseHTTPRequestHandler):
     links: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         items = "".join(f"<item><title>Entry {i}</title><link>{link}</link><description>"
                         f"{rel.GOOD_EN} Entry {i}.</description></item>" for i, link in enumerate(self.links))
         body = f"<rss><channel><title>Local</title>{items}</channel></rss>".encode()
@@ -170,7 +168,7 @@ HOSTILE_LINKS = ["http://169.254.169.254/latest/meta-data/", "http://metadata.ex
 
 
 def test_feed_entry_links_to_private_addresses_are_never_fetched(tmp_path: Path, monkeypatch) -> None:
-    import newsloom.watch as watch
+    from newsloom import watch
 
     connects: list[tuple] = []
     real_open = watch._open_socket

@@ -45,7 +45,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -216,7 +216,7 @@ def export_header(store: Store) -> dict[str, Any]:
     conn = store.conn
     return {"record": "header", "format": EXPORT_FORMAT, "version": EXPORT_VERSION,
             "schema_version": store.schema_version(),
-            "exported": datetime.now(timezone.utc).isoformat(),
+            "exported": datetime.now(UTC).isoformat(),
             "counts": {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in TABLES}}
 
 
