@@ -694,6 +694,7 @@ def kill9_driver(db: Path, records_path: Path, log_path: Path, cycles: int, seed
         Pipeline(encoder, enrich=False).prepare_one(RawArticle(text=rec["text"], title=rec["title"], lang=rec["lang"]))
     report = KillReport(model_load_seconds=time.perf_counter() - started)
     rng = random.Random(seed)
+    delay_cap = max_delay  # grows on a slow machine, so kills keep landing after commits too
     for _ in range(cycles):
         logged_before = log_path.stat().st_size if log_path.exists() else 0
         batch = rng.choice([1, 4, 8, 16])
@@ -708,7 +709,7 @@ def kill9_driver(db: Path, records_path: Path, log_path: Path, cycles: int, seed
                 traceback.print_exc()
                 code = 3
             os._exit(code)
-        time.sleep(rng.uniform(0.2, max_delay))
+        time.sleep(rng.uniform(0.2, delay_cap))
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
@@ -717,6 +718,8 @@ def kill9_driver(db: Path, records_path: Path, log_path: Path, cycles: int, seed
             report.killed_mid_ingest += 1
             if (log_path.stat().st_size if log_path.exists() else 0) > logged_before:
                 report.killed_after_commits += 1
+            else:
+                delay_cap = min(delay_cap + 0.5, 6.0)
         elif os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
             report.finished_before_kill += 1
         else:
