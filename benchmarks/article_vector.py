@@ -33,8 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(DEFAULT_DATA_DIR))
     ap.add_argument("--no-whole", action="store_true", help="skip the whole-text encoding variant")
+    ap.add_argument("--all-rows", action="store_true", help="also the noisy augmented/translated rows")
     args = ap.parse_args(argv)
-    pairs = load_semeval(args.data)
+    pairs = [p for p in load_semeval(args.data) if args.all_rows or p.quality == "original"]
     items, index = [], {}
     for p in pairs:
         for it in (p.a, p.b):
