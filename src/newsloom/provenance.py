@@ -52,6 +52,8 @@ from typing import Any
 
 import numpy as np
 
+from newsloom.align import greedy_alignment
+
 from newsloom.model import Article
 
 #: Cross-language sentence pairs at or above this cosine count as "the same sentence".
@@ -149,22 +151,7 @@ def align_sentences(a: Article, b: Article, threshold: float | None = None,
     na_ok, nb_ok = int(ok_a.sum()), int(ok_b.sum())
     if na_ok == 0 or nb_ok == 0:
         return Alignment([], na_ok, nb_ok, threshold, 0.0, na, nb)
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    pairs: list[tuple[int, int, float]] = []
-    order = np.argsort(-sims, axis=None, kind="stable")
-    for flat in order:
-        i, j = divmod(int(flat), nb)
-        value = float(sims[i, j])
-        if value < threshold:
-            break
-        if i in used_a or j in used_b:
-            continue
-        used_a.add(i)
-        used_b.add(j)
-        pairs.append((i, j, value))
-        if len(used_a) == na_ok or len(used_b) == nb_ok:
-            break
+    pairs = greedy_alignment(sims, threshold)
     pairs.sort()
     return Alignment(pairs, na_ok, nb_ok, threshold, float(sims.max()), na, nb)
 
