@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import queue
+from collections import OrderedDict
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ log = logging.getLogger("newsloom")
 
 #: Articles prepared and embedded together; bigger batches use the encoder better.
 INGEST_BATCH = 32
+#: Decoded articles kept for the weaver's verifier (a few MB per thousand).
+ARTICLE_CACHE_SIZE = 2048
 
 
 @dataclass
@@ -63,12 +66,23 @@ class Engine:
         similarity: the pair judge/comparer (default: the shipped trained model).
         window_days: how far in time a story stays open to new articles.
         readonly: open the database read-only (serving a copy, say).
+        index: candidate-story index, ``exact`` (brute force) or ``hnsw`` (approximate,
+            for hundreds of thousands of live stories); see `newsloom.index`.
+        workers: prepare articles (clean, detect, split, enrich) in this many worker
+            processes while the main process embeds and weaves; 0 = in process.
     """
 
     def __init__(self, db: str | Path | None = None, *, encoder: Encoder | None = None, similarity=None,
-                 window_days: float = 3.0, enrich: bool = True, readonly: bool = False) -> None:
+                 window_days: float = 3.0, enrich: bool = True, readonly: bool = False,
+                 index: str = "exact", index_params: dict[str, Any] | None = None, workers: int = 0) -> None:
         self.store = Store(db, readonly=readonly)
         self.pipeline = Pipeline(encoder, enrich=enrich)
+        self.index_kind = index
+        self.index_params = index_params or {}
+        self.workers = workers
+        self._preparer = None
+        # members the verifier compares against, kept decoded: fetching from SQLite is the slow part
+        self._article_cache: OrderedDict[str, Article] = OrderedDict()
         self._similarity = similarity
         self.window_days = window_days
         self._weaver: StoryWeaver | None = None
@@ -89,7 +103,11 @@ class Engine:
         if self._weaver is None:
             judge = self.similarity
             floor = getattr(judge, "candidate_floor", 0.3)
-            self._weaver = StoryWeaver(judge, self._fetch_for_weaving, dim=self.pipeline.encoder.dim,
+            from newsloom.index import make_index
+
+            dim = self.pipeline.encoder.dim
+            self._weaver = StoryWeaver(judge, self._fetch_for_weaving, dim=dim,
+                                       index=make_index(self.index_kind, dim, **self.index_params),
                                        window_days=self.window_days, candidate_floor=floor)
             self._restore_weaver(self._weaver)
         return self._weaver
@@ -105,7 +123,26 @@ class Engine:
             weaver.restore(story, ms)
 
     def _fetch_for_weaving(self, article_id: str) -> Article:
-        return self.store.get_article(article_id)
+        article = self._article_cache.get(article_id)
+        if article is None:
+            article = self.store.get_article(article_id)
+            self._article_cache[article_id] = article
+            if len(self._article_cache) > ARTICLE_CACHE_SIZE:
+                self._article_cache.popitem(last=False)
+        else:
+            self._article_cache.move_to_end(article_id)
+        return article
+
+    @property
+    def preparer(self):
+        """What prepares a batch: the pipeline itself, or worker processes around it."""
+        if self.workers <= 0:
+            return self.pipeline
+        if self._preparer is None:
+            from newsloom.parallel import ParallelPreparer
+
+            self._preparer = ParallelPreparer(self.workers, pipeline=self.pipeline)
+        return self._preparer
 
     # -- writing ----------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], *, progress: Callable[[IngestResult], None] | None = None,
@@ -159,7 +196,7 @@ class Engine:
             else:
                 fresh.append((i, item))
         with self._pipeline_lock:
-            prepared = self.pipeline.prepare_many([r for _, r in fresh])
+            prepared = self.preparer.prepare_many([r for _, r in fresh])
         for (i, raw), item in zip(fresh, prepared):
             if isinstance(item, ItemError):
                 results[i] = IngestResult(item.origin, "error", error=item)
@@ -200,6 +237,7 @@ class Engine:
                 return IngestResult(origin, "error", article.id,
                                     error=ItemError(origin, str(exc), getattr(exc, "kind", "store")))
             self.weaver.commit(article, assignment)
+            self._article_cache[article.id] = article  # the next articles of its story are checked against it
         self._publish({"type": "story", "story_id": assignment.story_id, "article_id": article.id,
                        "new_story": assignment.new_story, "headline": story.headline})
         return IngestResult(origin, "added", article.id, assignment.story_id, assignment.new_story)
@@ -315,6 +353,9 @@ class Engine:
         return n
 
     def close(self) -> None:
+        if self._preparer is not None:
+            self._preparer.close()
+            self._preparer = None
         self.store.close()
 
     def __enter__(self) -> "Engine":

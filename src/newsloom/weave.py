@@ -12,7 +12,9 @@ first-story detection, Allan et al. 1998, and Miranda et al. 2018,
 2. *Verification.* For each of the `top_k` remaining stories, the article is
    compared with the `members_checked` members nearest to it by the judge (the
    trained similarity model, which weighs who/where/when as well as text), and
-   the story's score is the best same-story probability.
+   the story's score is the best same-story probability. Verification is the
+   expensive step, so it stops early: at the first member of a story above the
+   threshold, and at the first story joined with probability >= `confident`.
 3. *Decision.* The article joins the best story if that probability reaches the
    judge's threshold; otherwise it starts a new story. The story's centroid is
    the normalised mean of its members' vectors.
@@ -22,8 +24,10 @@ Parameters:
     fetch_article: ``id -> Article`` with vectors, mentions and events (the store).
     window_days: how far outside a story's time span an article may still join it.
     candidate_floor: minimum centroid cosine for a story to be verified at all.
-    top_k: how many candidate stories are verified.
-    members_checked: members of each candidate compared with the article.
+    top_k: how many candidate stories are verified, best centroid cosine first.
+    members_checked: members of each candidate compared with the article
+        (the nearest ones; checking stops at the first that tells the same story).
+    confident: a join this probable ends verification of the remaining candidates.
 
 Example:
     >>> import numpy as np
@@ -112,7 +116,8 @@ class StoryWeaver:
 
     def __init__(self, judge: Judge, fetch_article: Callable[[str], Article], *, dim: int = 512,
                  index: StoryIndex | None = None, window_days: float = 3.0, candidate_floor: float = 0.3,
-                 top_k: int = 5, members_checked: int = 3, max_members_kept: int = 64) -> None:
+                 top_k: int = 3, members_checked: int = 2, max_members_kept: int = 64,
+                 confident: float = 0.85) -> None:
         self.judge = judge
         self.fetch_article = fetch_article
         self.index = index if index is not None else ExactStoryIndex(dim)
@@ -120,6 +125,7 @@ class StoryWeaver:
         self.candidate_floor = candidate_floor
         self.top_k = top_k
         self.members_checked = members_checked
+        self.confident = confident
         self.max_members_kept = max_members_kept
         self.stories: dict[str, LiveStory] = {}
 
@@ -141,27 +147,29 @@ class StoryWeaver:
                 break
         best: Assignment | None = None
         scored = []
-        for story, cos in candidates:
-            members = sorted(story.members, key=lambda m: -float(m[1] @ article.vector))[: self.members_checked]
+        threshold = getattr(self.judge, "threshold", 0.5)
+        for story, cos in candidates:  # best centroid cosine first
+            members = story.members
+            if len(members) > self.members_checked:
+                members = sorted(members, key=lambda m: -float(m[1] @ article.vector))[: self.members_checked]
             story_best = (0.0, None)
             for member_id, _vec in members:
                 _, prob = self.judge.same_story(article, self.fetch_article(member_id))
                 if prob > story_best[0]:
                     story_best = (prob, member_id)
+                if prob >= threshold:
+                    break  # one member that tells the same story is enough
             scored.append({"story": story.id, "cosine": round(cos, 4), "probability": round(story_best[0], 4),
                            "via": story_best[1]})
-            joined, _ = self._decide(story_best[0])
-            if joined and (best is None or story_best[0] > (best.probability or 0.0)):
+            if story_best[0] >= threshold and (best is None or story_best[0] > (best.probability or 0.0)):
                 best = Assignment(story.id, False, story_best[0], cos, story_best[1])
+            if best is not None and (best.probability or 0.0) >= self.confident:
+                break  # a confident join: less similar candidates will not beat it
         scored.sort(key=lambda c: -c["probability"])
         if best is None:
             return Assignment(new_story_id(article), True, candidates=scored[:3])
         best.candidates = scored[:3]
         return best
-
-    def _decide(self, probability: float) -> tuple[bool, float]:
-        threshold = getattr(self.judge, "threshold", 0.5)
-        return probability >= threshold, threshold
 
     # -- learn -----------------------------------------------------------------
     def commit(self, article: Article, assignment: Assignment) -> LiveStory:
