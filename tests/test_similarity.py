@@ -10,7 +10,8 @@ import pytest
 
 from newsloom.errors import InputError
 from newsloom.similarity.features import FEATURE_NAMES, pair_features
-from newsloom.similarity.model import SimilarityModel, greedy_alignment
+from newsloom.align import greedy_alignment
+from newsloom.similarity.model import SimilarityModel
 from newsloom.similarity.prepare import TextItem, prepare_items
 
 EN_TITLE = "Flooding closes main bridge in Lyon after days of heavy rain"

@@ -91,7 +91,12 @@ def _print_stories(stories) -> None:
 def cmd_ingest(args) -> int:
     engine = _engine(args)
     progress = Progress(not args.quiet)
-    report = engine.ingest(args.paths, progress=progress, max_bytes=args.max_bytes)
+    published = None
+    if getattr(args, "published", None):
+        from newsloom.readers import parse_date
+
+        published = parse_date(args.published)  # InputError (exit 2) when it is not a date
+    report = engine.ingest(args.paths, progress=progress, max_bytes=args.max_bytes, default_published=published)
     progress.done()
     if args.json:
         print_json({"added": len(report.added), "duplicates": len(report.duplicates),
@@ -285,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("ingest", cmd_ingest, "add articles from files, folders or - (JSONL on stdin)")
     sp.add_argument("paths", nargs="+")
     sp.add_argument("--max-bytes", type=int, default=None, help="per-item size limit (default 10 MB)")
+    sp.add_argument("--published", help="publication date for items that carry none (ISO 8601, e.g. 2022-01-19)")
     add("demo", cmd_demo, "ingest the bundled demo corpus and list its stories")
     sp = add("stories", cmd_stories, "list stories")
     sp.add_argument("--lang")

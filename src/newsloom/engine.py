@@ -57,6 +57,12 @@ def _default_judge():
         return CosineJudge()
 
 
+def _with_default_date(item: RawArticle | ItemError, published: datetime) -> RawArticle | ItemError:
+    if isinstance(item, RawArticle) and item.published is None:
+        item.published = published
+    return item
+
+
 class Engine:
     """newsloom's one entry point: add articles, compare them, read stories.
 
@@ -146,12 +152,19 @@ class Engine:
 
     # -- writing ----------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], *, progress: Callable[[IngestResult], None] | None = None,
-               max_bytes: int | None = None) -> BatchReport:
-        """Read files, folders or '-' (JSONL on stdin) and add every article; per-item results."""
+               max_bytes: int | None = None, default_published: datetime | None = None) -> BatchReport:
+        """Read files, folders or '-' (JSONL on stdin) and add every article; per-item results.
+
+        `default_published` dates the articles whose source gives no publication time
+        (plain-text files, say), so their relative dates ("on Friday") can be resolved.
+        """
         from newsloom.readers import read_paths
 
         kwargs = {"max_bytes": max_bytes} if max_bytes else {}
-        return self.ingest_raw(read_paths([str(p) for p in paths], **kwargs), progress=progress)
+        items = read_paths([str(p) for p in paths], **kwargs)
+        if default_published is not None:
+            items = (_with_default_date(item, default_published) for item in items)
+        return self.ingest_raw(items, progress=progress)
 
     def ingest_raw(self, items: Iterable[RawArticle | ItemError], *,
                    progress: Callable[[IngestResult], None] | None = None) -> BatchReport:
@@ -320,10 +333,15 @@ class Engine:
 
     def compare(self, a, b, *, allow_files: bool = False) -> Comparison:
         """How similar two articles are (SemEval-2022 Task 8 scale) and why."""
+        from newsloom.provenance import relation
+
         art_a, art_b = self.resolve(a, allow_files=allow_files), self.resolve(b, allow_files=allow_files)
-        if hasattr(self.similarity, "compare"):
-            return self.similarity.compare(art_a, art_b)
-        raise NewsloomError("no similarity model is available for compare")
+        if not hasattr(self.similarity, "compare"):
+            raise NewsloomError("no similarity model is available for compare")
+        comparison = self.similarity.compare(art_a, art_b)
+        # a "no" from the model still leaves independent reporting possible: provenance decides then
+        comparison.relation = relation(art_a, art_b, same_story=True if comparison.same_story else None)
+        return comparison
 
     # -- live updates (server-sent events) ---------------------------------------
     def subscribe(self) -> queue.Queue:

@@ -40,4 +40,13 @@ def format_comparison(c: Comparison, max_evidence: int = 5) -> str:
             lines.append(f"        B[{pair.sentence_b}] {pair.text_b[:100]}")
     if c.unmatched_a or c.unmatched_b:
         lines.append(f"unmatched: {len(c.unmatched_a)} sentences in A, {len(c.unmatched_b)} in B")
+        for label, sentences in (("A", c.unmatched_a), ("B", c.unmatched_b)):
+            for text in sentences[:2]:
+                lines.append(f"  only in {label}: {text[:110]}")
+    if c.relation:
+        r = c.relation
+        lines.append(f"relation: {r['relation']}"
+                     + (f", direction {r['direction']}" if r.get("direction") not in (None, "unknown") else ""))
+        if r.get("explanation"):
+            lines.append(f"  {r['explanation']}")
     return "\n".join(lines)

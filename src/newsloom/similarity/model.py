@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from newsloom.align import greedy_alignment
 from newsloom.errors import InputError
 from newsloom.model import SUPPORTED_LANGUAGES, AlignedPair, Article, Comparison
 from newsloom.similarity.features import (
@@ -39,7 +40,11 @@ DIMENSIONS: tuple[str, ...] = ("Overall", "Geography", "Entities", "Time", "Narr
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "similarity_model.json"
 MIN_WORDS = 25
 MIN_SENTENCE_WORDS = 5
+#: A sentence with a counterpart at this cosine or above counts as "matched".
 EVIDENCE_THRESHOLD = 0.6
+#: Evidence lists the best one-to-one pairs down to this cosine, each with its score, so
+#: that two articles telling one story in their own words still show what lines up.
+EVIDENCE_FLOOR = 0.4
 MAX_EVIDENCE = 8
 
 _WORD_RE = re.compile(r"[^\W\d_]{2,}|\d+")  # words of letters, or numbers; not "|" or "»"
@@ -51,25 +56,6 @@ def _words(text: str) -> int:
     # CJK has no spaces: count characters / 2 as a rough word count
     cjk = sum(1 for c in text if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af")
     return len(_WORD_RE.findall(text)) + cjk // 2
-
-
-def greedy_alignment(sims: np.ndarray, threshold: float = EVIDENCE_THRESHOLD) -> list[tuple[int, int, float]]:
-    """One-to-one sentence pairs by descending cosine, each sentence used once, cosine >= threshold."""
-    if sims.size == 0:
-        return []
-    order = np.argsort(-sims, axis=None)
-    used_a, used_b, out = set(), set(), []
-    for flat in order:
-        i, j = divmod(int(flat), sims.shape[1])
-        s = float(sims[i, j])
-        if s < threshold:
-            break
-        if i in used_a or j in used_b:
-            continue
-        used_a.add(i)
-        used_b.add(j)
-        out.append((i, j, s))
-    return out
 
 
 def _names_phrase(names: list[str], limit: int = 3) -> str:
@@ -142,10 +128,11 @@ class SimilarityModel:
         dims = {d: float(v[0]) for d, v in self.predict(x).items()}
         overall = dims["Overall"]
         same, prob = self.same_story_from_overall(overall)
-        pairs = greedy_alignment(sims)
+        candidates = greedy_alignment(sims, EVIDENCE_FLOOR)
+        pairs = [p for p in candidates if p[2] >= EVIDENCE_THRESHOLD]
         na, nb = sims.shape if sims.size else (0, 0)
         evidence = [AlignedPair(i, j, a.sentences[i].text, b.sentences[j].text, round(s, 4))
-                    for i, j, s in pairs[:MAX_EVIDENCE]]
+                    for i, j, s in candidates[:MAX_EVIDENCE]]
         matched_a, matched_b = {i for i, _, _ in pairs}, {j for _, j, _ in pairs}
         shared_entities, shared_places = _shared_entity_names(a, b)
         gap = date_gap_days(a, b)
