@@ -22,9 +22,12 @@ UNRELATED = RawArticle(
 )
 
 
+SEEDS_PUBLISHED = datetime(2022, 1, 19, tzinfo=timezone.utc)  # the seeds' files carry no date
+
+
 def _seed_engine(tmp_path: Path, shared_dir: Path) -> tuple[Engine, list]:
     engine = Engine(db=tmp_path / "seeds.db")
-    report = engine.ingest([shared_dir / "seeds"])
+    report = engine.ingest([shared_dir / "seeds"], default_published=SEEDS_PUBLISHED)
     return engine, report
 
 
@@ -50,7 +53,7 @@ def test_seeds_form_one_story_and_unrelated_article_starts_another(seeds_engine)
 def test_reingesting_changes_nothing(seeds_engine, shared_dir):
     engine, _ = seeds_engine
     before = engine.store.count_articles(), engine.store.count_stories()
-    report = engine.ingest([shared_dir / "seeds"])
+    report = engine.ingest([shared_dir / "seeds"], default_published=SEEDS_PUBLISHED)
     assert [r.status for r in report.results] == ["duplicate", "duplicate"]
     assert (engine.store.count_articles(), engine.store.count_stories()) == before
 
@@ -66,6 +69,8 @@ def test_compare_seeds_same_story_with_aligned_evidence(seeds_engine):
     assert best.similarity > 0.5
     langs = {engine.article(a).lang, engine.article(b).lang}
     assert langs == {"en", "fr"}
+    assert {"Antony Blinken", "Sergei Lavrov"} <= set(comparison.shared_entities)
+    assert comparison.relation["relation"] != "translation"
 
 
 def test_dossier_of_the_seed_story(seeds_engine):
