@@ -164,3 +164,23 @@ def test_schema_version_newer_than_code_is_refused(tmp_path):
     conn.close()
     with pytest.raises(StoreError, match="schema version 999"):
         Engine(db=path)
+
+
+def test_seed_dossier_links_entities_across_languages_and_dates_the_tour(seeds_engine):
+    engine, report = seeds_engine
+    dossier = engine.story(report.added[0].story_id)
+    people = {e.name: e for e in dossier.entities if e.type == "PER"}
+    for surname in ("Blinken", "Lavrov", "Putin"):
+        matches = [e for name, e in people.items() if surname in name]
+        assert len(matches) == 1, (surname, sorted(people))
+        assert set(matches[0].by_language) == {"en", "fr"}, (surname, matches[0].by_language)
+    places = {e.id: e for e in dossier.places}
+    located = [e for e in places.values() if e.latitude is not None]
+    assert len(located) >= 3
+    by_day = {}
+    for entry in dossier.timeline:
+        by_day.setdefault(entry.date.isoformat(), []).append(entry.text)
+    for day, word in (("2022-01-19", "Ki"), ("2022-01-20", "Berlin"), ("2022-01-21", "Gen")):
+        assert any(word in text for text in by_day.get(day, [])), (day, by_day.get(day))
+    fr = engine.story(report.added[0].story_id, lang="fr")
+    assert fr.headline_lang == "fr"
