@@ -205,3 +205,16 @@ def test_seed_real_sentences_are_kept(shared_dir: Path) -> None:
     for original, clean in zip(texts, cleaned, strict=True):
         assert all(line[:40] in original for line in clean.splitlines() if line)
         assert clean_text(clean).text == clean
+
+
+def test_an_article_published_again_is_not_erased_as_repeated_boilerplate():
+    from newsloom.clean import RepeatedLineModel, clean_text
+
+    body = ("Der Stadtrat beschloss am Montag den Bau einer neuen Brücke über den Fluss.\n"
+            "Die Arbeiten sollen im Frühjahr beginnen und zwei Jahre dauern.\n"
+            "Newsletter abonnieren")
+    model = RepeatedLineModel()
+    for _ in range(4):
+        model.learn_one("Rheinblick", body.splitlines())
+    cleaned = clean_text(body, model.repeated("Rheinblick"))
+    assert "neuen Brücke" in cleaned.text and "Frühjahr" in cleaned.text

@@ -308,8 +308,16 @@ def clean_text(text: str, repeated: frozenset[str] = frozenset()) -> Cleaned:
     Control, zero-width-space and bidi-override characters are dropped first (see
     :func:`strip_invisible`). Paragraph breaks are kept (runs of blank lines become
     one blank line); ``Cleaned.removed`` lists every removed line or inline fragment.
+
+    Repeated lines are boilerplate only while they are a minority of the article:
+    when more than half of its lines repeat, the article itself was published
+    again (a wire story re-run, an update), and its lines are content.
     """
     removed: list[str] = []
+    if repeated:
+        body = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        if sum(ln in repeated for ln in body) * 2 > len(body):
+            repeated = frozenset()
     lines: list[str | None] = []  # None marks a paragraph break
     reasons: list[str | None] = []
     text = strip_invisible(text.replace("\r\n", "\n").replace("\r", "\n"))
