@@ -57,6 +57,14 @@ def _default_judge():
         return CosineJudge()
 
 
+def _limit_blas_threads(n: int) -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it BLAS keeps its own default
+        return
+    threadpool_limits(limits=n, user_api="blas")
+
+
 def _with_default_date(item: RawArticle | ItemError, published: datetime) -> RawArticle | ItemError:
     if isinstance(item, RawArticle) and item.published is None:
         item.published = published
@@ -76,11 +84,18 @@ class Engine:
             for hundreds of thousands of live stories); see `newsloom.index`.
         workers: prepare articles (clean, detect, split, enrich) in this many worker
             processes while the main process embeds and weaves; 0 = in process.
+        blas_threads: BLAS threads for this process (None leaves them alone). Default 1:
+            every model here multiplies small matrices, where spinning BLAS threads cost
+            far more than they give as soon as another process wants a core
+            (`benchmarks/encoder_threads.py`, docs/scaling.md).
     """
 
     def __init__(self, db: str | Path | None = None, *, encoder: Encoder | None = None, similarity=None,
                  window_days: float = 3.0, enrich: bool = True, readonly: bool = False,
-                 index: str = "exact", index_params: dict[str, Any] | None = None, workers: int = 0) -> None:
+                 index: str = "exact", index_params: dict[str, Any] | None = None, workers: int = 0,
+                 blas_threads: int | None = 1) -> None:
+        if blas_threads is not None:
+            _limit_blas_threads(blas_threads)
         self.store = Store(db, readonly=readonly)
         self.pipeline = Pipeline(encoder, enrich=enrich)
         self.index_kind = index

@@ -6,7 +6,6 @@ the installed package.
 
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
@@ -16,7 +15,11 @@ class UniversalSentenceEncoder:
     """USE multilingual v3 behind the `Encoder` interface.
 
     Parameters:
-        threads: BLAS threads for the forward pass (default: all cores).
+        threads: BLAS threads for the forward pass. Default 1: the model's matrices are
+            small, and OpenBLAS threads that spin while another process holds a core made
+            encoding ~8x slower (49 vs 420 sentences/s on this 2-core machine with one other
+            busy process; `benchmarks/encoder_threads.py`). Use the cores for worker
+            processes instead (`Engine(workers=...)`).
         batch_size: texts per forward pass; bounds peak memory on long batches.
     """
 
@@ -24,7 +27,7 @@ class UniversalSentenceEncoder:
     dim = 512
 
     def __init__(self, threads: int | None = None, batch_size: int = 64) -> None:
-        self.threads = threads or os.cpu_count() or 1
+        self.threads = threads or 1
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
