@@ -169,3 +169,66 @@ def test_dev_split_is_grouped_and_original_only(shared_dir):
     assert not any(set(p.article_ids) & dev_articles for p in train)
     langs = {p.lang_pair for p in dev}
     assert {"ar", "es", "fr", "tr"} <= langs
+
+
+def _bare_article(aid: str, text: str, mentions, event_days, lang: str):
+    from datetime import date
+
+    from newsloom.model import Article, Mention, TimeEvent
+
+    art = Article(id=aid, text=text, clean_text=text, lang=lang)
+    art.mentions = [Mention(t, typ, 0, 0, len(t), entity_id=eid) for t, typ, eid in mentions]
+    art.events = [TimeEvent(date=date(2023, 3, d), expression=str(d), sentence=0) for d in event_days]
+    return art
+
+
+def test_who_where_when_features_work_across_scripts():
+    from newsloom.similarity.features import FEATURE_NAMES as names
+
+    ru = _bare_article("ru1", "Путин прибыл в Каир. Погибли 4 500 человек в 2023 году.",
+                       [("Путин", "PER", "per:putin-ru"), ("Каир", "LOC", "geo:360630")], [3], "ru")
+    en = _bare_article("en1", "Vladimir Putin arrived in Egypt. 4,500 people died in 2023.",
+                       [("Vladimir Putin", "PER", "per:putin"), ("Egypt", "LOC", "cc:EG")], [5, 20], "en")
+    other = _bare_article("en2", "Ms Keller opened a bakery in Leeds with 12 staff in 2019.",
+                          [("Keller", "PER", "per:keller"), ("Leeds", "LOC", "cc:GB")], [], "en")
+    same, diff = dict(zip(names, pair_features(ru, en))), dict(zip(names, pair_features(en, other)))
+    assert same["surname_overlap"] == 1.0 and diff["surname_overlap"] == 0.0
+    assert same["per_overlap"] == 0.0  # the linked ids differ; the surname still matches
+    assert same["country_overlap"] == 1.0 and diff["country_overlap"] == 0.0  # Cairo lies in Egypt
+    assert same["rare_num_overlap"] == 1.0 and diff["rare_num_overlap"] == 0.0  # 2023 is a year, not counted
+    assert same["event_gap"] == pytest.approx(np.log1p(2)) and diff["event_gap"] == -1.0
+
+
+def test_article_signals_are_memoised_by_id_and_bounded(monkeypatch):
+    from newsloom.similarity import features
+
+    monkeypatch.setattr(features, "SIGNAL_CACHE_SIZE", 3)
+    features._SIGNALS.clear()
+    arts = [_bare_article(f"a{i}", f"Text number {i} about Berlin and Paris.", [], [], "en") for i in range(5)]
+    first = features.article_signals(arts[0])
+    assert features.article_signals(arts[0]) is first
+    for art in arts[1:]:
+        features.article_signals(art)
+    assert len(features._SIGNALS) == 3
+    assert features.article_signals(arts[0]) is not first  # evicted, recomputed
+    enriched = _bare_article("a4", arts[4].text, [("Berlin", "LOC", "cc:DE")], [], "en")
+    assert features.article_signals(enriched).countries == frozenset({"DE"})  # new mentions, new entry
+    features._SIGNALS.clear()
+
+
+def test_eval_similarity_takes_a_model_path(tmp_path, capsys):
+    from newsloom.similarity.evaluate import main_similarity
+    from newsloom.similarity.model import DEFAULT_PATH
+
+    spec = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    spec["version"] = "test-copy"
+    model_path = tmp_path / "model.json"
+    model_path.write_text(json.dumps(spec), encoding="utf-8")
+    rows = [{"pair_id": "1_2", "lang1": "en", "lang2": "fr", "title1": EN_TITLE, "text1": EN_TEXT,
+             "title2": FR_TITLE, "text2": FR_TEXT, "labels": {"Overall": 1.0}},
+            {"pair_id": "1_3", "lang1": "en", "lang2": "en", "title1": EN_TITLE, "text1": EN_TEXT,
+             "title2": OTHER_TITLE, "text2": OTHER_TEXT, "labels": {"Overall": 4.0}}]
+    path = tmp_path / "pairs.jsonl"
+    _write_jsonl(path, rows)
+    assert main_similarity([str(path), "--model", str(model_path)]) == 0
+    assert "Pearson Overall: 1.0" in capsys.readouterr().out

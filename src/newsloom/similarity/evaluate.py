@@ -3,6 +3,8 @@
 * ``newsloom eval similarity FILE.jsonl [--json]`` -> `main_similarity`: pooled Pearson
   on Overall (the SemEval-2022 Task 8 metric), per language pair and per dimension,
   with the raw article-cosine baseline beside it (cosine is negated, since 1 = same).
+* both take ``--model PATH`` to evaluate another artefact, e.g. the one written by
+  ``newsloom train similarity --holdout-dev --out PATH`` (the honest dev figure).
 * ``newsloom eval samestory FILE.jsonl [--json]`` -> `main_samestory`: precision,
   recall and F1 of the same-story decision (fields ``title1, text1, title2, text2,
   same``; optional ``lang1, lang2, date1, date2``).
@@ -38,6 +40,12 @@ def _r(x: float) -> float | None:
 
 def _lang_of(value: str | None) -> str | None:
     return value or None
+
+
+def _load_model(path: str | None):
+    from newsloom.similarity.model import SimilarityModel
+
+    return SimilarityModel.load(path) if path else SimilarityModel.load_default()
 
 
 def _score_pairs(pairs: list[Pair], model=None):
@@ -87,9 +95,10 @@ def main_similarity(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="newsloom eval similarity")
     ap.add_argument("file", help="JSONL in the train_pairs format (optional date1, date2)")
     ap.add_argument("--json", action="store_true", help="print a JSON report with predictions")
+    ap.add_argument("--model", default=None, help="model JSON to evaluate (default: the shipped one)")
     args = ap.parse_args(argv)
     pairs = read_pairs(args.file)
-    report = similarity_report(pairs)
+    report = similarity_report(pairs, _load_model(args.model))
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
@@ -163,9 +172,10 @@ def main_samestory(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="newsloom eval samestory")
     ap.add_argument("file", help="JSONL with title1, text1, title2, text2, same (or a samestory TSV)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--model", default=None, help="model JSON to evaluate (default: the shipped one)")
     args = ap.parse_args(argv)
     rows = convert_samestory(args.file) if args.file.endswith(".tsv") else _read_jsonl(args.file)
-    scores = samestory_scores(rows)
+    scores = samestory_scores(rows, _load_model(args.model))
     if args.json:
         print(json.dumps(scores))
     else:

@@ -23,9 +23,20 @@ Who/where (canonical entities from `newsloom.entities`, 0 when absent):
     ent_jaccard   Jaccard of all linked entity ids
     per_overlap, org_overlap, loc_overlap   containment per type (LOC includes countries)
     has_entities  1 when both articles carry linked mentions
+    country_overlap containment of countries named or implied: ``cc:XX`` ids, and the
+                  country of every linked city/region (``geo:``/``reg:`` ids via
+                  `newsloom.entities.gazetteer`); two reports of one event often name
+                  different towns of the same country
+    surname_overlap containment of person surnames across scripts: last token of each
+                  PER mention, transliterated (anyascii) and cut to 5 characters
+    rare_num_overlap weighted Jaccard of numbers (>= 2 digits, years excluded), each
+                  weighted by its digit count - 1: "4,500" or "340" are rare and
+                  specific, "12" is common
 When:
     year_match    1 same dominant year, 0 different, 0.5 unknown
     event_overlap Jaccard of resolved event days (`newsloom.dates`), 0 when absent
+    event_gap     log1p(min |d1 - d2| in days over the resolved event dates of the two
+                  articles), -1 when either has none
     pub_gap       log1p(days between publication dates), -1 when unknown
 Shape:
     len_ratio     min/max of sentence counts
@@ -34,6 +45,11 @@ Shape:
 
 Containment is |A ∩ B| / min(|A|, |B|) (0 when either is empty); it is robust to
 one article being much longer than the other.
+
+Per-article derived values (token sets, entity/country/surname sets, event days,
+lead vector) are memoised in a bounded LRU keyed by the article id (a content
+hash) plus the number of mentions and events, so the weaver's many `same_story`
+calls per article do not rerun the regexes.
 """
 
 from __future__ import annotations
@@ -41,7 +57,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -52,7 +69,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "cos_article", "cos_title", "cos_lead", "align_chamfer", "align_cover",
     "name_overlap", "word_overlap", "num_overlap",
     "ent_jaccard", "per_overlap", "org_overlap", "loc_overlap", "has_entities",
-    "year_match", "event_overlap", "pub_gap",
+    "country_overlap", "surname_overlap", "rare_num_overlap",
+    "year_match", "event_overlap", "event_gap", "pub_gap",
     "len_ratio", "log_min_len", "same_lang",
 )
 
@@ -61,7 +79,7 @@ MONOTONE: dict[str, int] = {
     "cos_article": -1, "cos_title": -1, "cos_lead": -1, "align_chamfer": -1, "align_cover": -1,
     "name_overlap": -1, "word_overlap": -1, "num_overlap": -1,
     "ent_jaccard": -1, "per_overlap": -1, "org_overlap": -1, "loc_overlap": -1,
-    "event_overlap": -1,
+    "event_overlap": -1, "country_overlap": -1, "surname_overlap": -1, "rare_num_overlap": -1,
 }
 
 LEAD_SENTENCES = 3
@@ -176,14 +194,123 @@ def _event_days(a: Article) -> set:
     return {e.date for e in a.events if getattr(e, "granularity", "day") == "day"}
 
 
+def _country_of(entity_id: str) -> str | None:
+    """ISO country of a place id: ``cc:XX`` directly, cities/regions via the gazetteer."""
+    if entity_id.startswith("cc:"):
+        return entity_id[3:].upper() or None
+    if entity_id.startswith(("geo:", "reg:")):
+        return _gazetteer_country(entity_id)
+    return None
+
+
+@lru_cache(maxsize=65_536)
+def _gazetteer_country(entity_id: str) -> str | None:
+    try:
+        from newsloom.entities.gazetteer import gazetteer
+    except ImportError:  # the entity stage is optional
+        return None
+    entry = gazetteer().by_id(entity_id)
+    return entry.country if entry is not None else None
+
+
+def _surname(mention_text: str) -> str | None:
+    tokens = [t for t in _TOKEN_RE.findall(mention_text) if not t.isdigit()]
+    if not tokens or len(tokens[-1]) < 3:
+        return None
+    return _fold(tokens[-1])
+
+
+def _number_weights(numbers: frozenset) -> dict[str, float]:
+    # rarity proxy: a number with more digits is less likely to match by chance; years
+    # are left to the year features
+    return {n: float(len(n) - 1) for n in numbers if not _YEAR_RE.fullmatch(n)}
+
+
+def weighted_jaccard(x: dict[str, float], y: dict[str, float]) -> float:
+    if not x or not y:
+        return 0.0
+    keys = x.keys() | y.keys()
+    inter = sum(min(x.get(k, 0.0), y.get(k, 0.0)) for k in keys)
+    union = sum(max(x.get(k, 0.0), y.get(k, 0.0)) for k in keys)
+    return inter / union if union else 0.0
+
+
+@dataclass(frozen=True)
+class ArticleSignals:
+    """Per-article values the pair features are computed from (memoised by article id)."""
+
+    names: frozenset
+    words: frozenset
+    numbers: frozenset
+    year: int | None
+    number_weights: dict
+    entities: frozenset
+    per: frozenset
+    org: frozenset
+    loc: frozenset
+    countries: frozenset
+    surnames: frozenset
+    event_days: frozenset
+    event_ordinals: np.ndarray
+    lead: np.ndarray | None
+
+
+SIGNAL_CACHE_SIZE = 4096
+_SIGNALS: "OrderedDict[tuple, ArticleSignals]" = OrderedDict()
+
+
+def _compute_signals(a: Article) -> ArticleSignals:
+    names, words, numbers, year = _token_sets(article_text(a))
+    linked = [m for m in a.mentions if m.entity_id]
+    countries = {c for m in linked if m.type == "LOC" for c in [_country_of(m.entity_id)] if c}
+    surnames = {s for m in a.mentions if m.type == "PER" for s in [_surname(m.text)] if s}
+    days = frozenset(e.date for e in a.events if e.date is not None)
+    return ArticleSignals(
+        names=names, words=words, numbers=numbers, year=year, number_weights=_number_weights(numbers),
+        entities=frozenset(m.entity_id for m in linked if m.type in ("PER", "ORG", "LOC")),
+        per=frozenset(m.entity_id for m in linked if m.type == "PER"),
+        org=frozenset(m.entity_id for m in linked if m.type == "ORG"),
+        loc=frozenset(m.entity_id for m in linked if m.type == "LOC"),
+        countries=frozenset(countries), surnames=frozenset(surnames),
+        event_days=frozenset(_event_days(a)),
+        event_ordinals=np.array(sorted(d.toordinal() for d in days), dtype=np.int64),
+        lead=_lead(a),
+    )
+
+
+def article_signals(a: Article) -> ArticleSignals:
+    """`ArticleSignals` of `a`, from a bounded LRU keyed by (id, #mentions, #events, #sentences)
+    so an article enriched after a first call is recomputed."""
+    key = (a.id, len(a.mentions), len(a.events), len(a.sentences), a.sentence_vectors is not None)
+    hit = _SIGNALS.get(key)
+    if hit is not None:
+        _SIGNALS.move_to_end(key)
+        return hit
+    sig = _compute_signals(a)
+    _SIGNALS[key] = sig
+    if len(_SIGNALS) > SIGNAL_CACHE_SIZE:
+        _SIGNALS.popitem(last=False)
+    return sig
+
+
+def min_event_gap_days(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Smallest |d1 - d2| in days between two sorted arrays of date ordinals."""
+    if len(x) == 0 or len(y) == 0:
+        return None
+    pos = np.clip(np.searchsorted(y, x), 1, len(y)) - 1
+    near = np.minimum(np.abs(x - y[pos]), np.abs(x - y[np.minimum(pos + 1, len(y) - 1)]))
+    return float(near.min())
+
+
 def pair_features(a: Article, b: Article, sims: np.ndarray | None = None) -> np.ndarray:
     """The feature vector of one pair, ordered as `FEATURE_NAMES` (symmetric in a, b)."""
     f: dict[str, float] = {}
+    sa, sb = article_signals(a), article_signals(b)
     cos_article = _cos(a.vector, b.vector) or 0.0
     f["cos_article"] = cos_article
     cos_title = _cos(a.title_vector, b.title_vector)
     f["cos_title"] = cos_article if cos_title is None else cos_title
-    cos_lead = _cos(_lead(a), _lead(b))
+    cos_lead = _cos(sa.lead, sb.lead)
     f["cos_lead"] = cos_article if cos_lead is None else cos_lead
     sims = sentence_similarity(a, b) if sims is None else sims
     if sims.size:
@@ -194,20 +321,21 @@ def pair_features(a: Article, b: Article, sims: np.ndarray | None = None) -> np.
     else:
         f["align_chamfer"] = cos_article
         f["align_cover"] = 0.0
-    na, wa, numa, ya = _token_sets(article_text(a))
-    nb, wb, numb, yb = _token_sets(article_text(b))
-    f["name_overlap"] = containment(set(na), set(nb))
-    f["word_overlap"] = jaccard(set(wa), set(wb))
-    f["num_overlap"] = jaccard(set(numa), set(numb))
-    all_types = ("PER", "ORG", "LOC")
-    ea, eb = _ids(a, all_types), _ids(b, all_types)
-    f["ent_jaccard"] = jaccard(ea, eb)
-    f["per_overlap"] = containment(_ids(a, ("PER",)), _ids(b, ("PER",)))
-    f["org_overlap"] = containment(_ids(a, ("ORG",)), _ids(b, ("ORG",)))
-    f["loc_overlap"] = containment(_ids(a, ("LOC",)), _ids(b, ("LOC",)))
-    f["has_entities"] = 1.0 if ea and eb else 0.0
-    f["year_match"] = 0.5 if ya is None or yb is None else float(ya == yb)
-    f["event_overlap"] = jaccard(_event_days(a), _event_days(b))
+    f["name_overlap"] = containment(sa.names, sb.names)
+    f["word_overlap"] = jaccard(sa.words, sb.words)
+    f["num_overlap"] = jaccard(sa.numbers, sb.numbers)
+    f["ent_jaccard"] = jaccard(sa.entities, sb.entities)
+    f["per_overlap"] = containment(sa.per, sb.per)
+    f["org_overlap"] = containment(sa.org, sb.org)
+    f["loc_overlap"] = containment(sa.loc, sb.loc)
+    f["has_entities"] = 1.0 if sa.entities and sb.entities else 0.0
+    f["country_overlap"] = containment(sa.countries, sb.countries)
+    f["surname_overlap"] = containment(sa.surnames, sb.surnames)
+    f["rare_num_overlap"] = weighted_jaccard(sa.number_weights, sb.number_weights)
+    f["year_match"] = 0.5 if sa.year is None or sb.year is None else float(sa.year == sb.year)
+    f["event_overlap"] = jaccard(sa.event_days, sb.event_days)
+    egap = min_event_gap_days(sa.event_ordinals, sb.event_ordinals)
+    f["event_gap"] = -1.0 if egap is None else math.log1p(egap)
     gap = date_gap_days(a, b)
     f["pub_gap"] = -1.0 if gap is None else math.log1p(gap)
     la, lb = len(a.sentences), len(b.sentences)
@@ -226,12 +354,12 @@ def date_gap_days(a: Article, b: Article) -> float | None:
 
 def shared_proxy_names(a: Article, b: Article) -> set[str]:
     """Folded name tokens both articles contain (for explanations when no entities are linked)."""
-    return set(_token_sets(article_text(a))[0]) & set(_token_sets(article_text(b))[0])
+    return set(article_signals(a).names & article_signals(b).names)
 
 
 def dominant_years(a: Article, b: Article) -> tuple[int | None, int | None]:
-    return _token_sets(article_text(a))[3], _token_sets(article_text(b))[3]
+    return article_signals(a).year, article_signals(b).year
 
 
 def shared_numbers(a: Article, b: Article) -> set[str]:
-    return set(_token_sets(article_text(a))[2]) & set(_token_sets(article_text(b))[2])
+    return set(article_signals(a).numbers & article_signals(b).numbers)

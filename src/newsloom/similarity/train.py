@@ -33,9 +33,9 @@ from newsloom.similarity.data import (
 from newsloom.similarity.features import FEATURE_NAMES, MONOTONE, pair_features
 from newsloom.similarity.prepare import prepare_items
 
-MODEL_VERSION = "sim-2026.12-1"
+MODEL_VERSION = "sim-2026.12-2"
 SEED = 8
-AUGMENTED_WEIGHT = 0.5
+AUGMENTED_WEIGHT = 0.25
 TRANSLATED_WEIGHT = 0.5
 HGB_PARAMS = dict(max_iter=300, learning_rate=0.04, max_depth=3, min_samples_leaf=40,
                   l2_regularization=1.0, random_state=SEED)
@@ -144,10 +144,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--noisy-limit", type=int, default=None,
                     help="use only the first N augmented/translated rows (seeded order); default all")
     ap.add_argument("--report", action="store_true", help="also print the augmented-rows ablation")
+    ap.add_argument("--holdout-dev", action="store_true",
+                    help="write the train-only fit (no dev rows): evaluate it with "
+                         "`newsloom eval similarity dev.jsonl --model PATH` for the honest dev figure")
+    ap.add_argument("--augmented-weight", type=float, default=AUGMENTED_WEIGHT,
+                    help="sample weight of augmented rows (0 leaves them out)")
+    ap.add_argument("--translated-weight", type=float, default=TRANSLATED_WEIGHT,
+                    help="sample weight of translated_en rows (0 leaves them out)")
     args = ap.parse_args(argv)
     t0 = time.time()
     pairs = load_semeval(args.data)
     train, dev = select_training(pairs, args.noisy_limit)
+    table = {"augmented": args.augmented_weight, "translated_en": args.translated_weight}
+    train = [p for p in train if table.get(p.quality, 1.0) > 0]
     Xtr, Xdev = featurise(train), featurise(dev)
     Ytr, Ydev = targets(train), targets(dev)
     print(f"train: {len(train)} ({sum(p.quality == 'original' for p in train)} original)  "
@@ -173,17 +182,24 @@ def main(argv: list[str] | None = None) -> int:
             ("all noisy rows, weight 0.25", everything, 0.25),
         ):
             print(f"  {label:36s} {dev_pearson(keep, w):.4f}")
-    dims_train = fit_all(Xtr, Ytr, weights(train))
+    w_train = weights(train, args.augmented_weight, args.translated_weight)
+    dims_train = fit_all(Xtr, Ytr, w_train)
     dev_pred = {d: TreeEnsemble(s).predict(Xdev) for d, s in dims_train.items()}
     print("dev Pearson (train-only fit): " + ", ".join(
         f"{d} {pearson(dev_pred[d], Ydev[:, i]):.4f}" for i, d in enumerate(DIMENSIONS)))
     print(f"dev raw article cosine Pearson: {-pearson(Xdev[:, 0], Ydev[:, 0]):.4f}")
 
-    full = train + dev
-    dims = fit_all(np.vstack([Xtr, Xdev]), np.vstack([Ytr, Ydev]), weights(full))
+    if args.holdout_dev:
+        full, dims = train, dims_train
+    else:
+        full = train + dev
+        dims = fit_all(np.vstack([Xtr, Xdev]), np.vstack([Ytr, Ydev]),
+                       weights(full, args.augmented_weight, args.translated_weight))
     spec = {"version": MODEL_VERSION, "feature_names": list(FEATURE_NAMES), "dimensions": dims,
             "trained_on": {"pairs": len(full), "original": sum(p.quality == "original" for p in full),
-                           "noisy_weight": AUGMENTED_WEIGHT, "noisy_limit": args.noisy_limit}}
+                           "augmented_weight": args.augmented_weight,
+                           "translated_weight": args.translated_weight,
+                           "noisy_limit": args.noisy_limit, "holdout_dev": bool(args.holdout_dev)}}
     try:
         from newsloom.embed import ArticleEmbedder, default_encoder
 
