@@ -675,6 +675,13 @@ def _child_ingest(db: Path, records_path: Path, log_path: Path, encoder, batch: 
         result_path.write_text(json.dumps({"added": len(report.added), "errors": [str(r.error) for r in report.errors][:5]}))
 
 
+def _count_lines(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with path.open("rb") as fh:
+        return sum(1 for _ in fh)
+
+
 def kill9_driver(db: Path, records_path: Path, log_path: Path, cycles: int, seed: int, max_delay: float) -> KillReport:
     """Load the models once, then ``cycles`` times: fork an ingesting child, SIGKILL it at a random moment."""
     from newsloom.embed import default_encoder
@@ -694,9 +701,14 @@ def kill9_driver(db: Path, records_path: Path, log_path: Path, cycles: int, seed
         Pipeline(encoder, enrich=False).prepare_one(RawArticle(text=rec["text"], title=rec["title"], lang=rec["lang"]))
     report = KillReport(model_load_seconds=time.perf_counter() - started)
     rng = random.Random(seed)
-    delay_cap = max_delay  # grows on a slow machine, so kills keep landing after commits too
-    for _ in range(cycles):
+    total = sum(1 for line in records_path.open(encoding="utf-8") if line.strip())
+    # the kill delay adapts both ways: it grows on a slow machine (so kills land after
+    # commits too) and shrinks on a fast one (so the stream is not used up in the first
+    # cycles, which would leave the later children nothing to be killed in)
+    delay_cap = max_delay
+    for cycle in range(cycles):
         logged_before = log_path.stat().st_size if log_path.exists() else 0
+        lines_before = _count_lines(log_path)
         batch = rng.choice([1, 4, 8, 16])
         pid = os.fork()
         if pid == 0:  # child
@@ -709,11 +721,15 @@ def kill9_driver(db: Path, records_path: Path, log_path: Path, cycles: int, seed
                 traceback.print_exc()
                 code = 3
             os._exit(code)
-        time.sleep(rng.uniform(0.2, delay_cap))
+        time.sleep(rng.uniform(0.1, delay_cap))
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         report.cycles += 1
+        committed = _count_lines(log_path) - lines_before
+        budget = (total - lines_before) / (cycles - cycle + 2)
+        if committed > budget > 0:
+            delay_cap = max(0.3, delay_cap * budget / committed)
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
             report.killed_mid_ingest += 1
             if (log_path.stat().st_size if log_path.exists() else 0) > logged_before:

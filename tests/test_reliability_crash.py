@@ -22,7 +22,7 @@ FULL = os.environ.get("NEWSLOOM_RELIABILITY", "ci") == "full"
 
 
 def test_kill9_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    cycles, articles = (60, 2000) if FULL else (20, 300)
+    cycles, articles = (60, 4000) if FULL else (20, 1200)
     report = rel.run_kill9(tmp_path, cycles=cycles, articles=articles)
     assert report.cycles == cycles
     assert report.killed_mid_ingest + report.finished_before_kill == cycles
