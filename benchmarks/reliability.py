@@ -1183,7 +1183,7 @@ def run_report(as_json: bool = False) -> int:
         figures["bad_input"] = {"kinds": bad.kinds + api.kinds, "items": bad.items + api.items,
                                 "crashes": bad.crashes + api.crashes, "failures": bad.failures + api.failures,
                                 "stored_unchanged": bad.stored_unchanged and api.stored_unchanged}
-        kill = run_kill9(work / "kill", cycles=60 if FULL else 20, articles=2000 if FULL else 600)
+        kill = run_kill9(work / "kill", cycles=60 if FULL else 20, articles=4000 if FULL else 1200)
         figures["kill9"] = asdict(kill)
         encoder = default_encoder()
         figures["full_disk"] = asdict(run_full_disk(work, encoder))
