@@ -23,9 +23,8 @@ from newsloom.backfill import job, main as backfill_main, pairwise_agreement
 from newsloom.backfill import parquet as pq_io
 from newsloom.backfill.importer import import_backfill, main as import_main
 from newsloom.backfill.local import run_local
-from newsloom.errors import NewsloomError
 from newsloom.model import RawArticle, content_id
-from newsloom.weave import CosineJudge, new_story_id
+from newsloom.weave import new_story_id
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DEMO = Path(str(resources.files("newsloom") / "data" / "demo" / "articles.jsonl"))
@@ -57,12 +56,9 @@ def corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def judge():
     """The streaming engine's judge when it can be loaded, else the cosine baseline; both paths share it."""
-    from newsloom.engine import _default_judge
+    from newsloom.engine import default_judge
 
-    try:
-        return _default_judge()
-    except NewsloomError:
-        return CosineJudge()
+    return default_judge()
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from newsloom.model import (Article, BatchReport, Comparison, IngestResult, Item
                              content_id, utcnow)
 from newsloom.pipeline import Pipeline
 from newsloom.store import Store
-from newsloom.weave import Assignment, CosineJudge, StoryWeaver
+from newsloom.weave import CosineJudge, StoryWeaver
 
 log = logging.getLogger("newsloom")
 
@@ -47,7 +47,8 @@ class SearchHit:
     snippet: str
 
 
-def _default_judge():
+def default_judge():
+    """The shipped trained similarity model, or the cosine baseline when it cannot load."""
     try:
         from newsloom.similarity.model import SimilarityModel
 
@@ -116,20 +117,18 @@ class Engine:
     @property
     def similarity(self):
         if self._similarity is None:
-            self._similarity = _default_judge()
+            self._similarity = default_judge()
         return self._similarity
 
     @property
     def weaver(self) -> StoryWeaver:
         if self._weaver is None:
-            judge = self.similarity
-            floor = getattr(judge, "candidate_floor", 0.3)
             from newsloom.index import make_index
 
             dim = self.pipeline.encoder.dim
-            self._weaver = StoryWeaver(judge, self._fetch_for_weaving, dim=dim,
-                                       index=make_index(self.index_kind, dim, **self.index_params),
-                                       window_days=self.window_days, candidate_floor=floor)
+            self._weaver = StoryWeaver.for_judge(self.similarity, self._fetch_for_weaving, dim=dim,
+                                                 index=make_index(self.index_kind, dim, **self.index_params),
+                                                 window_days=self.window_days)
             self._restore_weaver(self._weaver)
         return self._weaver
 

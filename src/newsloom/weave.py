@@ -129,6 +129,13 @@ class StoryWeaver:
         self.max_members_kept = max_members_kept
         self.stories: dict[str, LiveStory] = {}
 
+    @classmethod
+    def for_judge(cls, judge: Judge, fetch_article: Callable[[str], Article], *, dim: int,
+                  window_days: float = 3.0, index: StoryIndex | None = None) -> "StoryWeaver":
+        """A weaver with the judge's own calibrated candidate floor (streaming and backfill alike)."""
+        return cls(judge, fetch_article, dim=dim, index=index, window_days=window_days,
+                   candidate_floor=getattr(judge, "candidate_floor", 0.3))
+
     # -- decide ----------------------------------------------------------------
     def assign(self, article: Article) -> Assignment:
         """Decide where `article` goes, without changing any state."""

@@ -276,14 +276,9 @@ def shared_encoder():
 def shared_judge():
     """The streaming engine's judge (trained model, else cosine baseline), once per process."""
     if "judge" not in _SHARED:
-        from newsloom.engine import _default_judge
-        from newsloom.weave import CosineJudge
+        from newsloom.engine import default_judge
 
-        try:
-            _SHARED["judge"] = _default_judge()
-        except NewsloomError as exc:  # the engine's own fallback, for a model that fails to load
-            log.warning("no usable similarity model (%s); weaving with the cosine baseline", exc)
-            _SHARED["judge"] = CosineJudge()
+        _SHARED["judge"] = default_judge()
     return _SHARED["judge"]
 
 
@@ -396,9 +391,8 @@ def weave_window(window: int, records: Iterable[dict[str, Any]], config: Backfil
     for n, rec in enumerate(records, 1):
         article = pq_io.record_to_article(rec)
         if weaver is None:
-            weaver = StoryWeaver(judge, pool.__getitem__, dim=len(article.vector),
-                                 window_days=config.weave_window_days,
-                                 candidate_floor=getattr(judge, "candidate_floor", 0.3))
+            weaver = StoryWeaver.for_judge(judge, pool.__getitem__, dim=len(article.vector),
+                                           window_days=config.weave_window_days)
         pool[article.id] = article
         try:
             assignment = weaver.learn_one(article)
