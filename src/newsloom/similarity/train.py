@@ -1,4 +1,4 @@
-"""`newsloom train similarity [--data DIR] [--out PATH] [--report]`: rebuild the shipped model.
+"""`newsloom train similarity [--data DIR] [--out PATH] [--report] [--holdout-dev] [--augmented-weight W] [--translated-weight W]`: rebuild the shipped model.
 
 Recipe (fixed seeds, so the artefact is reproducible from the same data and encoder):
 
@@ -9,7 +9,8 @@ Recipe (fixed seeds, so the artefact is reproducible from the same data and enco
 3. fit one monotone-constrained gradient-boosted tree ensemble per dimension
    (Overall, Geography, Entities, Time, Narrative) on the training rows, with
    augmented rows at weight `AUGMENTED_WEIGHT` (measured in docs/similarity.md);
-4. report dev Pearson, then refit on train + dev for the shipped artefact
+4. report dev Pearson, then refit on train + dev for the shipped artefact (``--holdout-dev``
+   skips the refit and writes the train-only fit, for the honest dev figure)
    (same hyper-parameters; the dev figures in the docs come from the train-only
    fit, printed by ``--report``);
 5. calibrate the same-story decision on the samestory calibration pools
