@@ -184,3 +184,20 @@ def test_seed_dossier_links_entities_across_languages_and_dates_the_tour(seeds_e
         assert any(word in text for text in by_day.get(day, [])), (day, by_day.get(day))
     fr = engine.story(report.added[0].story_id, lang="fr")
     assert fr.headline_lang == "fr"
+
+
+def test_quiet_stories_close_in_stream_time_and_stay_listed(tmp_path, monkeypatch):
+    import newsloom.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "CLOSE_EVERY", 1)
+    engine = Engine(db=tmp_path / "q.db", quiet_days=14)
+    old = engine.add("The lighthouse on the northern cape was repainted red and white by volunteers over the "
+                     "weekend, the harbour association said.", title="Lighthouse repainted",
+                     published=datetime(2025, 1, 5, tzinfo=timezone.utc))
+    new = engine.add("Tram drivers in the capital will strike for two days next week over pay, their union "
+                     "announced on Monday after talks with the city failed.", title="Tram strike announced",
+                     published=datetime(2025, 3, 3, tzinfo=timezone.utc))
+    closed = {row["id"]: row["closed"] for row in engine.store.conn.execute("SELECT id, closed FROM stories")}
+    assert closed == {old.story_id: 1, new.story_id: 0}
+    assert old.story_id not in engine.weaver.stories
+    assert {s.id for s in engine.stories()} == {old.story_id, new.story_id}

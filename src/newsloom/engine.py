@@ -32,6 +32,8 @@ log = logging.getLogger("newsloom")
 
 #: Articles prepared and embedded together; bigger batches use the encoder better.
 INGEST_BATCH = 32
+#: Quiet stories are closed every this many stored articles.
+CLOSE_EVERY = 256
 #: Decoded articles kept for the weaver's verifier (a few MB per thousand).
 ARTICLE_CACHE_SIZE = 2048
 
@@ -80,6 +82,8 @@ class Engine:
         encoder: an `newsloom.embed.Encoder` (default: the in-wheel USE v3).
         similarity: the pair judge/comparer (default: the shipped trained model).
         window_days: how far in time a story stays open to new articles.
+        quiet_days: a story with no article for this long (in stream time: the newest
+            article's date) is closed: it leaves the live pool and stays stored and searchable.
         readonly: open the database read-only (serving a copy, say).
         index: candidate-story index, ``exact`` (brute force) or ``hnsw`` (approximate,
             for hundreds of thousands of live stories); see `newsloom.index`.
@@ -92,7 +96,7 @@ class Engine:
     """
 
     def __init__(self, db: str | Path | None = None, *, encoder: Encoder | None = None, similarity=None,
-                 window_days: float = 3.0, enrich: bool = True, readonly: bool = False,
+                 window_days: float = 3.0, quiet_days: float = 14.0, enrich: bool = True, readonly: bool = False,
                  index: str = "exact", index_params: dict[str, Any] | None = None, workers: int = 0,
                  blas_threads: int | None = 1) -> None:
         if blas_threads is not None:
@@ -107,6 +111,9 @@ class Engine:
         self._article_cache: OrderedDict[str, Article] = OrderedDict()
         self._similarity = similarity
         self.window_days = window_days
+        self.quiet_days = quiet_days
+        self._newest: datetime | None = None  # the latest article time seen, the stream's "now"
+        self._since_close = 0
         self._weaver: StoryWeaver | None = None
         self._write_lock = threading.Lock()
         # the pipeline holds shared state (encoder, repeated-line model): one caller at a time
@@ -265,6 +272,7 @@ class Engine:
                                     error=ItemError(origin, str(exc), getattr(exc, "kind", "store")))
             self.weaver.commit(article, assignment)
             self._article_cache[article.id] = article  # the next articles of its story are checked against it
+            self._close_quiet_now_and_then(article.when)
         self._publish({"type": "story", "story_id": assignment.story_id, "article_id": article.id,
                        "new_story": assignment.new_story, "headline": story.headline})
         return IngestResult(origin, "added", article.id, assignment.story_id, assignment.new_story)
@@ -374,10 +382,18 @@ class Engine:
             except queue.Full:
                 pass  # a slow reader misses updates rather than blocking ingestion
 
-    def close_quiet_stories(self, quiet_days: float = 14.0, now: datetime | None = None) -> int:
+    def _close_quiet_now_and_then(self, when: datetime) -> None:
+        self._newest = when if self._newest is None else max(self._newest, when)
+        self._since_close += 1
+        if self._since_close >= CLOSE_EVERY:
+            self._since_close = 0
+            self.close_quiet_stories(now=self._newest)
+
+    def close_quiet_stories(self, quiet_days: float | None = None, now: datetime | None = None) -> int:
         """Close stories with no new article for `quiet_days`; they stay stored and searchable."""
         from datetime import timedelta
 
+        quiet_days = self.quiet_days if quiet_days is None else quiet_days
         now = now or utcnow()
         n = self.store.close_stories_before(now - timedelta(days=quiet_days))
         if self._weaver is not None:
