@@ -116,7 +116,7 @@ class StoryWeaver:
 
     def __init__(self, judge: Judge, fetch_article: Callable[[str], Article], *, dim: int = 512,
                  index: StoryIndex | None = None, window_days: float = 3.0, candidate_floor: float = 0.3,
-                 top_k: int = 3, members_checked: int = 2, max_members_kept: int = 64,
+                 top_k: int = 5, members_checked: int = 3, max_members_kept: int = 64,
                  confident: float = 0.85) -> None:
         self.judge = judge
         self.fetch_article = fetch_article
