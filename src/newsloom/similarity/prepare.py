@@ -1,15 +1,12 @@
 """Turn a (title, text, lang) triple from an evaluation file into an embedded `Article`.
 
 The similarity model needs prepared articles: sentences, mentions, events and
-vectors. In the running engine these come from `newsloom.pipeline`; training and
-evaluation files carry bare texts, so this module prepares them with whatever
-stages are installed, and degrades gracefully when one is missing:
-
-* sentences: `newsloom.sentences.split_sentences` when present, else a split on
-  sentence punctuation (Latin, CJK and Arabic marks) and line breaks;
-* entities: `newsloom.entities.extract_and_link` when present, else none (the
-  language-independent proxy features in `features.py` still work);
-* dates: `newsloom.dates.resolve_dates` when present, else none.
+vectors. Training and evaluation files carry bare texts with their language, so
+this module runs the same stages as `newsloom.pipeline` (cleaning, sentence
+splitting, `Pipeline.enrich` for entities and dates) with two differences that
+evaluation needs: the file's language is trusted (no detection), and a thin or
+debris-only text still becomes an Article (the model answers it with low
+confidence) instead of being refused.
 
 Vectors are cached on disk (``.cache/similarity`` in the repository) keyed by
 encoder name, embedder settings, sentence splitter and the text, so reruns of
@@ -20,20 +17,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
+from newsloom.clean import clean_text
+from newsloom.errors import NewsloomError
 from newsloom.model import Article, Mention, Sentence, TimeEvent, content_id
+from newsloom.pipeline import Pipeline
+from newsloom.sentences import split_sentences
+
+#: enrichment only (no encoder is loaded by it): the same entity and date stages as ingest
+_ENRICHER = Pipeline(enrich=True)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CACHE_DIR = REPO_ROOT / ".cache" / "similarity"
 
-_SPLIT_RE = re.compile(r"(?<=[.!?;。！？؟])\s+|(?<=[。！？])|\n+")
-_MIN_SENTENCE_CHARS = 2
 ENRICH_VERSION = "enrich-1"
 
 
@@ -47,55 +48,17 @@ class TextItem:
     published: datetime | None = None
 
 
-def _fallback_split(text: str) -> list[tuple[str, int, int]]:
-    out = []
-    pos = 0
-    for piece in _SPLIT_RE.split(text):
-        if piece is None:
-            continue
-        start = text.find(piece, pos)
-        if start < 0:
-            start = pos
-        pos = start + len(piece)
-        stripped = piece.strip()
-        if len(stripped) >= _MIN_SENTENCE_CHARS:
-            lead = len(piece) - len(piece.lstrip())
-            out.append((stripped, start + lead, start + lead + len(stripped)))
-    return out
-
-
 def split_into_sentences(text: str, lang: str | None) -> list[Sentence]:
-    """Sentences of `text`, by the project splitter when installed, else by punctuation."""
-    try:
-        from newsloom.sentences import split_sentences  # type: ignore[attr-defined]
-    except ImportError:
-        split_sentences = None
-    if split_sentences is not None:
-        try:
-            return list(split_sentences(text, lang or "en"))
-        except Exception:  # a splitter failure must not lose the pair: fall back
-            pass
-    return [Sentence(i, s, a, b) for i, (s, a, b) in enumerate(_fallback_split(text))]
+    return split_sentences(text, lang or "en")
 
 
 def splitter_name() -> str:
-    try:
-        import newsloom.sentences  # type: ignore[import-not-found]  # noqa: F401
-
-        return "newsloom.sentences"
-    except ImportError:
-        return "punct-v1"
+    """Part of the vector-cache key: which splitter cut the sentences."""
+    return "newsloom.sentences"
 
 
 def _clean(text: str) -> str:
-    try:
-        from newsloom.clean import clean_text  # type: ignore[attr-defined]
-    except ImportError:
-        return text.strip()
-    try:
-        return clean_text(text).text
-    except Exception:
-        return text.strip()
+    return clean_text(text).text
 
 
 def parse_date(value) -> datetime | None:
@@ -166,25 +129,13 @@ class EnrichmentCache:
 
 
 def enrich(art: Article) -> None:
-    """Attach mentions and time events with the project stages, when they are installed."""
+    """Mentions and time events with the pipeline's own enrichment stage."""
+    if not art.sentences:
+        return
     try:
-        from newsloom.entities import extract_and_link  # type: ignore[attr-defined]
-    except ImportError:
-        extract_and_link = None
-    if extract_and_link is not None and art.sentences:
-        try:
-            extract_and_link(art)
-        except Exception:
-            art.mentions = []
-    try:
-        from newsloom.dates import resolve_dates  # type: ignore[import-not-found]
-    except ImportError:
-        resolve_dates = None
-    if resolve_dates is not None and art.sentences:
-        try:
-            art.events = list(resolve_dates(art))
-        except Exception:
-            art.events = []
+        _ENRICHER.enrich(art)
+    except NewsloomError:  # an unsupported language, say: the pair keeps its proxy features
+        art.mentions, art.events = [], []
 
 
 class VectorCache:
