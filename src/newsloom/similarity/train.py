@@ -94,18 +94,30 @@ def pearson(x, y) -> float:
     return float(np.corrcoef(x, y)[0, 1])
 
 
+#: Thresholds whose calibration F1 is within this of the best are indistinguishable on
+#: ~75 calibration pairs (one pair more or less moves F1 by about that much).
+F1_TIE = 0.02
+
+
 def calibrate_same_story(overall: np.ndarray, same: np.ndarray) -> dict:
-    """Threshold on predicted Overall maximising F1, and a logistic slope around it."""
-    best = (-1.0, 2.5)
+    """Threshold on predicted Overall by calibration F1, and a logistic slope around it.
+
+    Among the thresholds whose F1 ties with the best (within `F1_TIE`), the most
+    inclusive is taken: the calibration pools judge events ("the 11th death, not the
+    12th"), a story is broader than one event, and where the pools cannot tell two
+    thresholds apart the one that keeps a story together is the better default for
+    weaving.
+    """
+    scores = []
     for t in np.arange(1.5, 3.51, 0.02):
         pred = overall <= t
         tp = float((pred & same).sum())
         prec = tp / max(pred.sum(), 1)
         rec = tp / max(same.sum(), 1)
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        if f1 > best[0] + 1e-9:
-            best = (f1, float(t))
-    threshold = best[1]
+        scores.append((2 * prec * rec / (prec + rec) if prec + rec else 0.0, float(t)))
+    best_f1 = max(f1 for f1, _ in scores)
+    threshold = max(t for f1, t in scores if f1 >= best_f1 - F1_TIE)
+    best = (next(f1 for f1, t in scores if t == threshold), threshold)
     # slope: maximum-likelihood of p = sigmoid(k (threshold - overall)) by a small grid search
     ks = np.linspace(0.5, 12, 47)
     ll = [float(np.sum(np.where(same, -np.logaddexp(0, -k * (threshold - overall)),
