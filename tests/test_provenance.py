@@ -13,12 +13,16 @@ from newsloom.provenance import (
     DEMO_CORPUS,
     FULL_SHARE_SHORT,
     REUSE_MIN_SHARE,
+    SharedFact,
+    _similarity_matrix,
     classify,
     demo_gold,
+    fact_passage,
     main_eval,
     precision_recall,
     relation,
     segments,
+    shared_facts,
     story_provenance,
 )
 
@@ -203,3 +207,78 @@ def test_time_direction_beats_nothing(pipeline):
     r = relation(en, fr)
     # time (weight 2) says fr is earlier; added material (weight 1) says en is the source
     assert r["direction"] == "b->a"
+
+
+# -- second level: shared facts (rewritten, re-split material) -------------------
+
+def _fact(i: int, j: int) -> SharedFact:
+    return SharedFact(i, j, 0.5, ["per:x", "geo:1"], ["X", "Y"], ["2025-04-02"])
+
+
+def test_fact_passage_needs_an_ordered_run():
+    # two facts in consecutive sentences on both sides: a passage
+    assert [(f.sentence_a, f.sentence_b) for f in fact_passage([], [_fact(4, 3), _fact(5, 4)])] == [(4, 3), (5, 4)]
+    # one fact next to a sentence-level aligned pair also makes a passage
+    assert len(fact_passage([(6, 5, 0.9)], [_fact(5, 4)])) == 1
+    # a single fact, or facts far apart / in crossed order, are what independent reports share
+    assert fact_passage([], [_fact(4, 3)]) == []
+    assert fact_passage([], [_fact(1, 3), _fact(9, 4)]) == []
+    assert fact_passage([], [_fact(4, 5), _fact(5, 4)]) == []
+    # aligned pairs alone are the first level's business, not a fact passage
+    assert fact_passage([(1, 1, 0.9), (2, 2, 0.9)], []) == []
+
+
+EN_WIRE = (
+    "The storm season has started early on the northern coast this year.\n"
+    "After a first stop in Hamburg on Monday, Minister Karla Wendt is expected in Rotterdam on Tuesday "
+    "to talk about flood barriers with her Dutch colleagues.\n"
+    "On Wednesday, Karla Wendt is due to meet the Danish minister Jens Holm in Copenhagen to sign a "
+    "joint plan for the dikes.\n"
+    "Fishermen say the harbour walls have not been repaired for a decade."
+)
+DE_REWRITE = (
+    "Die Küstenorte bereiten sich auf einen langen Winter vor.\n"
+    "Ministerin Karla Wendt war am Montag in Hamburg und reist am Dienstag weiter nach Rotterdam.\n"
+    "Am Mittwoch trifft Karla Wendt in Kopenhagen ihren dänischen Kollegen Jens Holm.\n"
+    "Viele Bewohner haben Sandsäcke vor ihre Türen gelegt."
+)
+
+
+def test_rewritten_passage_with_shared_people_places_and_days_is_partial_reuse():
+    enriched = Pipeline(enrich=True)
+    monday = datetime(2025, 3, 31, 7, 0, tzinfo=UTC)
+    en = _prepare(enriched, EN_WIRE, "en", published=monday)
+    de = _prepare(enriched, DE_REWRITE, "de", published=monday + timedelta(hours=3))
+    facts = shared_facts(en, de, _similarity_matrix(en, de))
+    assert facts, "the rewritten sentences share people, places and days"
+    r = relation(en, de)
+    assert r["relation"] == "rewrite", r["explanation"]
+    assert r["shared_facts"] and all(f["dates"] for f in r["shared_facts"])
+    assert any(p["level"] == "fact" for p in r["aligned"])
+    assert "Wendt" in r["explanation"]
+    # the first and last sentences are each side's own
+    assert r["segments_b"][0]["kind"] == "own" and r["segments_b"][-1]["kind"] == "own"
+    # without dated events (no enrichment) the second level has nothing to go on
+    assert relation(_prepare(Pipeline(enrich=False), EN_WIRE, "en", monday),
+                    _prepare(Pipeline(enrich=False), DE_REWRITE, "de", monday))["shared_facts"] == []
+
+
+def test_seeds_rewritten_wire_passage_is_partial_reuse(shared_dir, tmp_path):
+    import newsloom
+    from newsloom.readers import read_paths
+
+    seeds = sorted((shared_dir / "seeds").glob("*.txt"))
+    assert len(seeds) >= 2
+    engine = newsloom.Engine(db=tmp_path / "seeds.db")
+    arts = []
+    for raw in read_paths([str(p) for p in seeds[:2]]):
+        assert isinstance(raw, RawArticle)
+        raw.published = datetime(2022, 1, 19, tzinfo=UTC)  # both seeds are dated 2022-01-19
+        arts.append(engine.resolve(raw))
+    en, fr = sorted(arts, key=lambda art: art.lang != "en")
+    r = relation(en, fr)
+    assert r["relation"] == "rewrite", r["explanation"]
+    assert len(r["shared_facts"]) >= 2
+    assert "Blinken" in r["explanation"] and "Lavrov" in r["explanation"]
+    shared_a = {k for s in r["segments_a"] if s["kind"] == "shared" for k in range(s["start"], s["end"])}
+    assert shared_a == {f["sentence_a"] for f in r["shared_facts"]} | {p["sentence_a"] for p in r["aligned"]}

@@ -53,7 +53,6 @@ from typing import Any
 import numpy as np
 
 from newsloom.align import greedy_alignment
-
 from newsloom.model import Article
 
 #: Cross-language sentence pairs at or above this cosine count as "the same sentence".
@@ -81,6 +80,26 @@ MIN_SHARED_NAMES = 2
 #: and bylines ("- SINOP", "Source: AFP"): they align across unrelated articles of one
 #: outlet, so they are neither aligned nor counted in the shares (SemEval-2022 check).
 MIN_ALIGN_CHARS = 25
+#: Second alignment level, "shared facts" (rewritten, re-split wire material that no
+#: sentence pair shows at the thresholds above): a sentence pair counts as shared
+#: material when its cosine is at least this -- the 99th percentile of sentence pairs
+#: between different stories of the demo corpus (0.32): the two sentences are about the
+#: same thing, beyond chance ...
+FACT_COSINE = 0.32
+#: ... they name at least this many of the same linked people and places (mention
+#: `entity_id`s of type PER/LOC; countries and regions, ``cc:``/``reg:``, are left out:
+#: every report of a story names them) ...
+FACT_MIN_ENTITIES = 2
+#: ... and a date expression of each resolves to the same day (`Article.events`).
+#: Shared facts make a rewrite only as a passage: at least this many pairs (aligned or
+#: shared-fact, at least one of them a fact pair), in the same order on both sides ...
+FACT_MIN_PASSAGE = 2
+#: ... each at most this many sentences after the previous one on both sides (a rewrite
+#: re-splits and trims sentences). Demo corpus: no independent same-story pair has more
+#: than one shared-fact pair, so none has a passage (docs/provenance.md).
+FACT_MAX_GAP = 2
+#: Entity-id prefixes that are too common within a story to be evidence of reuse.
+_COMMON_ENTITY_PREFIXES = ("cc:", "reg:")
 #: Publication times closer than this say nothing about direction.
 MIN_TIME_GAP_MINUTES = 10
 #: Aligned shares closer than this say nothing about which side added material.
@@ -172,6 +191,99 @@ def classify(share_a: float, share_b: float, n_aligned: int, cross_language: boo
     if article_cosine is not None and article_cosine >= SAME_STORY_COSINE and shared_names >= MIN_SHARED_NAMES:
         return "independent"
     return "unrelated"
+
+
+@dataclass
+class SharedFact:
+    """A sentence pair below the alignment threshold that tells the same fact: cosine >=
+    `FACT_COSINE`, >= `FACT_MIN_ENTITIES` shared people/places and a shared day."""
+
+    sentence_a: int
+    sentence_b: int
+    similarity: float
+    entities: list[str]  # shared entity ids
+    names: list[str]  # their surface forms in a, same order
+    dates: list[str]  # shared days, ISO
+
+
+def _sentence_entities(art: Article) -> list[dict[str, str]]:
+    """Per sentence: linked people/places (entity id -> first surface form)."""
+    out: list[dict[str, str]] = [{} for _ in art.sentences]
+    for m in art.mentions:
+        if (m.entity_id and m.type in ("PER", "LOC") and 0 <= m.sentence < len(out)
+                and not m.entity_id.startswith(_COMMON_ENTITY_PREFIXES)):
+            out[m.sentence].setdefault(m.entity_id, m.text)
+    return out
+
+
+def _sentence_days(art: Article) -> list[set[str]]:
+    """Per sentence: the days its date expressions resolve to (day granularity only)."""
+    out: list[set[str]] = [set() for _ in art.sentences]
+    for e in art.events:
+        if e.granularity == "day" and 0 <= e.sentence < len(out):
+            out[e.sentence].add(e.date.isoformat())
+    return out
+
+
+def shared_facts(a: Article, b: Article, sims: np.ndarray, taken: list[tuple[int, int, float]] = ()
+                 ) -> list[SharedFact]:
+    """One-to-one shared-fact pairs (best cosine first) among sentences not in `taken`."""
+    ents_a, ents_b = _sentence_entities(a), _sentence_entities(b)
+    days_a, days_b = _sentence_days(a), _sentence_days(b)
+    used_a = {i for i, _, _ in taken}
+    used_b = {j for _, j, _ in taken}
+    na, nb = min(len(a.sentences), sims.shape[0]), min(len(b.sentences), sims.shape[1])
+    candidates = []
+    for i in range(na):
+        if i in used_a or not days_a[i] or len(ents_a[i]) < FACT_MIN_ENTITIES:
+            continue
+        for j in range(nb):
+            cosine = float(sims[i, j])
+            if j in used_b or cosine < FACT_COSINE or not (days_a[i] & days_b[j]):
+                continue
+            common = [e for e in ents_a[i] if e in ents_b[j]]
+            if len(common) >= FACT_MIN_ENTITIES:
+                candidates.append((cosine, i, j, common))
+    candidates.sort(key=lambda c: -c[0])
+    out: list[SharedFact] = []
+    for cosine, i, j, common in candidates:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        out.append(SharedFact(i, j, cosine, common, [ents_a[i][e] for e in common],
+                              sorted(days_a[i] & days_b[j])))
+    return sorted(out, key=lambda f: f.sentence_a)
+
+
+def fact_passage(aligned: list[tuple[int, int, float]], facts: list[SharedFact]) -> list[SharedFact]:
+    """The shared-fact pairs that lie in a passage (see `FACT_MIN_PASSAGE`, `FACT_MAX_GAP`).
+
+    Pairs (aligned or fact) are linked when the later one follows the earlier one by
+    1..`FACT_MAX_GAP` sentences on both sides; a connected group of at least
+    `FACT_MIN_PASSAGE` pairs is a passage."""
+    pairs: list[tuple[int, int, SharedFact | None]] = (
+        [(i, j, None) for i, j, _ in aligned] + [(f.sentence_a, f.sentence_b, f) for f in facts])
+    group = list(range(len(pairs)))
+
+    def root(k: int) -> int:
+        while group[k] != k:
+            k = group[k]
+        return k
+
+    for x, (i0, j0, _) in enumerate(pairs):
+        for y, (i1, j1, _) in enumerate(pairs):
+            if 0 < i1 - i0 <= FACT_MAX_GAP and 0 < j1 - j0 <= FACT_MAX_GAP:
+                group[root(y)] = root(x)
+    members: dict[int, list[int]] = {}
+    for k in range(len(pairs)):
+        members.setdefault(root(k), []).append(k)
+    out: list[SharedFact] = []
+    for ks in members.values():
+        in_group = [pairs[k][2] for k in ks if pairs[k][2] is not None]
+        if len(ks) >= FACT_MIN_PASSAGE and in_group:
+            out.extend(in_group)
+    return sorted(out, key=lambda f: f.sentence_a)
 
 
 def _function_word_leftovers(texts: list[str], own_lang: str | None, other_lang: str | None) -> int:
@@ -284,6 +396,7 @@ def relation(a: Article, b: Article, sims: np.ndarray | None = None, *,
     ``explanation``. Both articles must be prepared and embedded. `same_story`
     (e.g. `Comparison.same_story`) decides independent vs unrelated when given.
     """
+    sims = _similarity_matrix(a, b) if sims is None else sims
     alignment = align_sentences(a, b, sims=sims)
     n = len(alignment.pairs)
     share_a = n / alignment.checked_a if alignment.checked_a else 0.0
@@ -292,13 +405,26 @@ def relation(a: Article, b: Article, sims: np.ndarray | None = None, *,
     cosine = _article_cosine(a, b)
     shared = shared_material(a, b)
     kind = classify(share_a, share_b, n, cross, cosine, len(shared["names"]), same_story)
+    facts: list[SharedFact] = []
+    if kind not in DERIVED and sims.size:
+        # second level: a passage of shared facts told in other sentences
+        facts = fact_passage(alignment.pairs, shared_facts(a, b, sims, alignment.pairs))
+        if facts:
+            kind = "rewrite"
+            alignment.pairs = sorted(alignment.pairs + [(f.sentence_a, f.sentence_b, f.similarity)
+                                                        for f in facts])
+            n = len(alignment.pairs)
+            share_a = n / alignment.checked_a if alignment.checked_a else 0.0
+            share_b = n / alignment.checked_b if alignment.checked_b else 0.0
+    fact_at = {(f.sentence_a, f.sentence_b): f for f in facts}
     if kind in DERIVED:
         way, evidence = direction(a, b, alignment, share_a, share_b)
     else:
         way, evidence = "unknown", [{"signal": "alignment", "favours": "unknown", "weight": 0,
                                      "detail": "too few shared sentences for one to derive from the other"}]
     aligned = [{"sentence_a": i, "sentence_b": j, "text_a": a.sentences[i].text, "text_b": b.sentences[j].text,
-                "similarity": round(c, 4)} for i, j, c in alignment.pairs]
+                "similarity": round(c, 4), "level": "fact" if (i, j) in fact_at else "sentence"}
+               for i, j, c in alignment.pairs]
     result = {
         "relation": kind,
         "direction": way,
@@ -311,11 +437,16 @@ def relation(a: Article, b: Article, sims: np.ndarray | None = None, *,
         "segments_b": segments(len(b.sentences), alignment.embedded_b, {j: i for i, j, _ in alignment.pairs},
                                _short(b)),
         "shared": shared,
+        "shared_facts": [{"sentence_a": f.sentence_a, "sentence_b": f.sentence_b,
+                          "similarity": round(f.similarity, 4), "entities": f.entities, "names": f.names,
+                          "dates": f.dates} for f in facts],
         "article_cosine": None if cosine is None else round(cosine, 4),
         "best_sentence_similarity": round(alignment.best, 4),
         "thresholds": {"align_cosine": alignment.threshold, "full_share_short": FULL_SHARE_SHORT,
                        "full_share_long": FULL_SHARE_LONG, "reuse_min_share": REUSE_MIN_SHARE,
-                       "reuse_min_sentences": REUSE_MIN_SENTENCES, "same_story_cosine": SAME_STORY_COSINE},
+                       "reuse_min_sentences": REUSE_MIN_SENTENCES, "same_story_cosine": SAME_STORY_COSINE,
+                       "fact_cosine": FACT_COSINE, "fact_min_entities": FACT_MIN_ENTITIES,
+                       "fact_min_passage": FACT_MIN_PASSAGE, "fact_max_gap": FACT_MAX_GAP},
     }
     result["explanation"] = explain(result, a, b)
     return result
@@ -345,6 +476,8 @@ def explain(r: dict[str, Any], a: Article, b: Article) -> str:
         head = f"{dst} is a (lightly edited) copy of {src}" if way != "unknown" else "the two are near-duplicates"
     elif kind == "rewrite":
         head = (f"{dst} reuses part of {src}" if way != "unknown" else "the two share part of their text")
+        if r.get("shared_facts"):
+            head += " (rewritten: shared facts, not copied sentences)"
     elif kind == "independent":
         head = ("same story, reported independently: no sentence of one is a translation or copy of a "
                 f"sentence of the other (best match {r['best_sentence_similarity']:.2f} < "
@@ -352,6 +485,13 @@ def explain(r: dict[str, Any], a: Article, b: Article) -> str:
     else:
         head = "unrelated articles"
     parts = [head]
+    facts = r.get("shared_facts") or []
+    if facts:
+        told = "; ".join(f"a {f['sentence_a'] + 1} ~ b {f['sentence_b'] + 1}: "
+                         f"{', '.join(f['names'])} on {', '.join(f['dates'])}" for f in facts)
+        parts.append(f"{len(facts)} sentence pair(s) tell the same facts in other words, in one passage "
+                     f"(cosine >= {FACT_COSINE:.2f}, >= {FACT_MIN_ENTITIES} shared people/places and the "
+                     f"same day): {told}")
     if kind in DERIVED:
         parts.append(f"{n} of {na} sentences of a and {n} of {nb} of b align one-to-one "
                      f"(shared sentences of a: {_side_counts(r['segments_a']) or '-'}; "
@@ -391,11 +531,14 @@ def candidate_pairs(articles: list[Article]) -> list[tuple[int, int, np.ndarray]
         return []
     sims = stack @ stack.T
     floor = min(ALIGN_COSINE_CROSS, ALIGN_COSINE_SAME)
+    # articles with dated sentences can also share facts, at the lower FACT_COSINE
+    dated = [any(e.granularity == "day" for e in art.events) for art in articles]
     out = []
     for i in range(len(articles)):
         for j in range(i + 1, len(articles)):
             block = sims[offsets[i]:offsets[i + 1], offsets[j]:offsets[j + 1]]
-            if block.size and float(block.max()) >= floor:
+            pair_floor = FACT_COSINE if dated[i] and dated[j] else floor
+            if block.size and float(block.max()) >= pair_floor:
                 out.append((i, j, block))
     return out
 
@@ -595,10 +738,15 @@ def _prepare(raws: list[Any]) -> list[Article | None]:
     from newsloom.model import ItemError
     from newsloom.pipeline import Pipeline
 
-    pipeline = Pipeline(enrich=False)
+    pipeline = Pipeline(enrich=True)  # linked entities and dated events feed the shared-fact level
     out: list[Article | None] = []
     for item in pipeline.prepare_many(raws):
         out.append(None if isinstance(item, ItemError) else item[0])
+    failed = [k for k, art in enumerate(out) if art is None]
+    if failed:  # an enrichment failure must not drop the pair: score it without entities and dates
+        plain = Pipeline(pipeline.encoder, enrich=False)
+        for k, item in zip(failed, plain.prepare_many([raws[k] for k in failed])):
+            out[k] = None if isinstance(item, ItemError) else item[0]
     return out
 
 
@@ -639,7 +787,7 @@ def run_evaluation(*, semeval_pairs_n: int = 0, shared: Path | None = None) -> d
         r = relation(a, b)
         rows.append({"pair": p.name, "origin": p.origin, "gold": p.gold, "predicted": r["relation"],
                      "gold_direction": p.gold_direction, "direction": r["direction"],
-                     "share_a": r["share_a"], "share_b": r["share_b"]})
+                     "share_a": r["share_a"], "share_b": r["share_b"], "facts": len(r["shared_facts"])})
     scored = [(r["gold"], r["predicted"]) for r in rows if r["gold"] in RELATIONS]
     reuse = [("reuse" if g in DERIVED else "none", "reuse" if p in DERIVED else "none") for g, p in scored]
     directed = [r for r in rows if r["gold"] in DERIVED and r["predicted"] in DERIVED]
@@ -651,12 +799,16 @@ def run_evaluation(*, semeval_pairs_n: int = 0, shared: Path | None = None) -> d
         "direction_accuracy": (sum(r["direction"] == r["gold_direction"] for r in directed) / len(directed)
                                if directed else None),
         "direction_pairs": len(directed),
+        "fact_level_rewrites": {"demo": sum(1 for r in rows if r["facts"] and r["origin"] != "semeval"),
+                                "semeval": sum(1 for r in rows if r["facts"] and r["origin"] == "semeval")},
         "semeval_overall1_predicted": {c: sum(r["predicted"] == c for r in semeval_same) for c in RELATIONS},
         "errors": [r for r in rows if r["gold"] in RELATIONS and r["gold"] != r["predicted"]],
         "thresholds": {"ALIGN_COSINE_CROSS": ALIGN_COSINE_CROSS, "ALIGN_COSINE_SAME": ALIGN_COSINE_SAME,
                        "FULL_SHARE_SHORT": FULL_SHARE_SHORT, "FULL_SHARE_LONG": FULL_SHARE_LONG,
                        "REUSE_MIN_SHARE": REUSE_MIN_SHARE, "REUSE_MIN_SENTENCES": REUSE_MIN_SENTENCES,
-                       "SAME_STORY_COSINE": SAME_STORY_COSINE},
+                       "SAME_STORY_COSINE": SAME_STORY_COSINE, "FACT_COSINE": FACT_COSINE,
+                       "FACT_MIN_ENTITIES": FACT_MIN_ENTITIES, "FACT_MIN_PASSAGE": FACT_MIN_PASSAGE,
+                       "FACT_MAX_GAP": FACT_MAX_GAP},
     }
     return report
 
@@ -677,6 +829,9 @@ def format_report(report: dict[str, Any]) -> str:
     if report["direction_accuracy"] is not None:
         lines.append(f"\ndirection accuracy on correctly found derived pairs: "
                      f"{report['direction_accuracy']:.2f} ({report['direction_pairs']} pairs)")
+    facts = report["fact_level_rewrites"]
+    lines.append(f"rewrites decided by shared facts (second level): demo+stitched {facts['demo']}, "
+                 f"SemEval {facts['semeval']}")
     if any(report["semeval_overall1_predicted"].values()):
         lines.append("SemEval Overall=1 pairs, predicted: " + ", ".join(
             f"{k} {v}" for k, v in report["semeval_overall1_predicted"].items() if v))
