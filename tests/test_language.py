@@ -55,3 +55,16 @@ def test_thread_safe_first_use() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(detect_language, texts))
     assert [r.lang for r in results] == ["en", "fr", "ru", "ja"] * 4
+
+
+@pytest.mark.parametrize("text", [
+    # Swahili and Indonesian (our own sentences): the restricted detector names one of
+    # our languages with high confidence; the function-word check refuses them.
+    "Serikali ya mkoa imetangaza kwamba shule zote zitafunguliwa tena wiki ijayo baada ya mvua kubwa "
+    "kusababisha mafuriko katika maeneo mengi ya nchi. Waziri wa elimu alisema wanafunzi watarudi "
+    "madarasani Jumatatu asubuhi.",
+    "Pemerintah kota mengumumkan bahwa jembatan baru di atas sungai akan dibuka untuk umum pada minggu "
+    "depan setelah pembangunan selama dua tahun. Wali kota mengatakan bahwa lalu lintas akan lebih lancar.",
+])
+def test_latin_script_text_in_an_unsupported_language_is_refused(text):
+    assert detect_language(text).lang is None
