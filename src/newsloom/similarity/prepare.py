@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -33,7 +34,18 @@ from newsloom.sentences import split_sentences
 _ENRICHER = Pipeline(enrich=True)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-CACHE_DIR = REPO_ROOT / ".cache" / "similarity"
+
+
+def _cache_dir() -> Path:
+    """$NEWSLOOM_CACHE, else `.cache/` of a source checkout, else the per-user cache folder."""
+    if os.environ.get("NEWSLOOM_CACHE"):
+        return Path(os.environ["NEWSLOOM_CACHE"]) / "similarity"
+    if (REPO_ROOT / "pyproject.toml").exists():
+        return REPO_ROOT / ".cache" / "similarity"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsloom" / "similarity"
+
+
+CACHE_DIR = _cache_dir()
 
 ENRICH_VERSION = "enrich-1"
 
