@@ -21,6 +21,13 @@ Algorithm (`relation(a, b)`):
      the longer side at least `FULL_SHARE_LONG`;
    - ``rewrite`` (partial reuse): at least `REUSE_MIN_SENTENCES` aligned
      sentences and at least `REUSE_MIN_SHARE` of the shorter side;
+   - ``rewrite`` also, when the above say neither of the three, from a second
+     alignment level, *shared facts*: sentence pairs with cosine >= `FACT_COSINE`
+     (well below the alignment threshold) that name >= `FACT_MIN_ENTITIES` of the
+     same linked people/places and resolve a date to the same day; they count only
+     as a passage (>= `FACT_MIN_PASSAGE` pairs, aligned or fact, ordered on both sides
+     within `FACT_MAX_GAP` sentences): wire material rewritten and re-split, which
+     independent reports of one event (sharing a fact here and there) do not show;
    - ``independent``: not the above, article-vector cosine >= `SAME_STORY_COSINE`
      (the same story told in other sentences);
    - ``unrelated``: otherwise.
