@@ -154,3 +154,18 @@ def test_seed_timeline_kyiv_berlin_geneva(seed_events, day, place, person):
     langs = {e.lang for e in seed_events if e.date == day and place in e.entity_ids
              and (person is None or person in e.entity_ids)}
     assert langs == {"en", "fr"}, [(e.date, e.expression, e.lang) for e in seed_events]
+
+
+def test_turkish_month_names_in_capitals_resolve():
+    from datetime import datetime, timezone
+
+    from newsloom.dates import resolve_dates
+    from newsloom.model import Article, Sentence
+
+    text = "Toplantı 14 NİSAN 2020 tarihinde yapıldı. Karar 3 ARALIK 2020 tarihinde açıklandı."
+    first = text.index(".") + 1
+    article = Article(id="t", text=text, clean_text=text, lang="tr",
+                      published=datetime(2020, 12, 5, tzinfo=timezone.utc),
+                      sentences=[Sentence(0, text[:first], 0, first), Sentence(1, text[first + 1:], first + 1, len(text))])
+    days = sorted(e.date.isoformat() for e in resolve_dates(article))
+    assert "2020-04-14" in days and "2020-12-03" in days

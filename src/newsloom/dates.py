@@ -223,6 +223,12 @@ class _Found:
     explicit: bool = False
 
 
+
+def _fold(word: str) -> str:
+    """Lower-case for lookups, Turkish-safe: "NİSAN".lower() is "ni̇san" (i + combining dot)
+    and "ARALIK".lower() is "aralik", so dotted and dotless i fold to a plain i on both sides."""
+    return word.lower().replace("i\u0307", "i").replace("ı", "i")
+
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
@@ -244,11 +250,11 @@ def _month_names(lang: str) -> dict[str, int]:
         return names
     for context in ("format", "stand-alone"):
         for month, name in loc.months[context]["wide"].items():
-            names[name.lower()] = month
+            names[_fold(name)] = month
         if lang in ("en", "de", "nl"):
             for month, name in loc.months[context]["abbreviated"].items():
                 if len(name.rstrip(".")) >= 3:
-                    names[name.rstrip(".").lower() + "."] = month
+                    names[_fold(name.rstrip(".")) + "."] = month
     if lang == "ar":  # Levantine month names, common in the press
         for month, name in enumerate(("كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب",
                                       "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول"), start=1):
@@ -316,11 +322,11 @@ def _explicit_dates(s: str, lang: str, published: date | None) -> list[_Found]:
     months = _month_names(lang)
     out: list[_Found] = []
     for m in pats["dmy"].finditer(s):
-        d = _make_date(int(m.group(3)) if m.group(3) else None, months[m.group(2).lower()], int(m.group(1)), published)
+        d = _make_date(int(m.group(3)) if m.group(3) else None, months[_fold(m.group(2))], int(m.group(1)), published)
         if d:
             out.append(_Found(m.start(), m.end(), d, explicit=True))
     for m in pats["mdy"].finditer(s):
-        d = _make_date(int(m.group(3)) if m.group(3) else None, months[m.group(1).lower()], int(m.group(2)), published)
+        d = _make_date(int(m.group(3)) if m.group(3) else None, months[_fold(m.group(1))], int(m.group(2)), published)
         if d:
             out.append(_Found(m.start(), m.end(), d, explicit=True))
     for m in _ISO.finditer(s):
@@ -427,16 +433,16 @@ def _relative_dates(s: str, lang: str, published: date) -> list[_Found]:
     pats = _patterns(lang)
     out: list[_Found] = []
     if "weekday" in pats:
-        index = {form.lower(): i for i, forms in enumerate(WEEKDAYS[lang]) for form in forms}
+        index = {_fold(form): i for i, forms in enumerate(WEEKDAYS[lang]) for form in forms}
         for m in pats["weekday"].finditer(s):
-            weekday = index[m.group().lower()]
+            weekday = index[_fold(m.group())]
             d = _weekday_date(weekday, published, _direction(s, m.start(), m.end(), lang),
                               _modifier(s, m.start(), m.end(), lang))
             out.append(_Found(m.start(), m.end(), d))
     if "relday" in pats:
-        rel = {k.lower(): v for k, v in RELATIVE_DAYS[lang].items()}
+        rel = {_fold(k): v for k, v in RELATIVE_DAYS[lang].items()}
         for m in pats["relday"].finditer(s):
-            word = m.group().lower()
+            word = _fold(m.group())
             if lang == "de" and word == "morgen" and re.search(r"\b(?:heute|gestern)\s+$", s[:m.start()], re.IGNORECASE):
                 continue  # "heute Morgen" is this morning, not tomorrow
             if lang == "de" and word == "morgen" and s[m.start()].isupper() and m.start() > 0:
