@@ -84,3 +84,19 @@ def test_missing_path_is_a_per_item_error(tmp_path, capsys):
     code = main(["--db", str(tmp_path / "m.db"), "ingest", str(tmp_path / "nope.txt")])
     assert code == 1
     assert "missing" in capsys.readouterr().err
+
+
+def test_compare_seed_files_dated_reports_partial_reuse(tmp_path, capsys, shared_dir):
+    seeds = sorted((shared_dir / "seeds").glob("*.txt"))
+    capsys.readouterr()
+    assert main(["--db", str(tmp_path / "s.db"), "compare", "--published", "2022-01-19",
+                 str(seeds[0]), str(seeds[1]), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["same_story"]
+    assert out["relation"]["relation"] == "rewrite"
+    assert "Lavrov" in out["relation"]["explanation"]
+
+
+def test_bad_published_date_is_a_usage_error(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "b.db"), "ingest", "--published", "soon", str(tmp_path)]) == 2
+    assert "date" in capsys.readouterr().err

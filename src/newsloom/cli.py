@@ -88,15 +88,20 @@ def _print_stories(stories) -> None:
 
 
 # -- commands -----------------------------------------------------------------
+def _published(args) -> datetime | None:
+    """--published: the date of inputs that carry none (InputError, exit 2, when it is not a date)."""
+    if not getattr(args, "published", None):
+        return None
+    from newsloom.readers import parse_date
+
+    return parse_date(args.published)
+
+
 def cmd_ingest(args) -> int:
     engine = _engine(args)
     progress = Progress(not args.quiet)
-    published = None
-    if getattr(args, "published", None):
-        from newsloom.readers import parse_date
-
-        published = parse_date(args.published)  # InputError (exit 2) when it is not a date
-    report = engine.ingest(args.paths, progress=progress, max_bytes=args.max_bytes, default_published=published)
+    report = engine.ingest(args.paths, progress=progress, max_bytes=args.max_bytes,
+                           default_published=_published(args))
     progress.done()
     if args.json:
         print_json({"added": len(report.added), "duplicates": len(report.duplicates),
@@ -188,7 +193,7 @@ def cmd_story(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    comparison = _engine(args).compare(args.a, args.b, allow_files=True)
+    comparison = _engine(args).compare(args.a, args.b, allow_files=True, default_published=_published(args))
     if args.json:
         print_json(comparison)
         return 0
@@ -309,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("compare", cmd_compare, "compare two articles (files or stored ids)")
     sp.add_argument("a")
     sp.add_argument("b")
+    sp.add_argument("--published", help="publication date for files that carry none (ISO 8601)")
     sp = add("search", cmd_search, "full-text or semantic article search")
     sp.add_argument("query")
     sp.add_argument("--semantic", action="store_true")

@@ -329,7 +329,8 @@ class Engine:
         return out
 
     # -- comparing ---------------------------------------------------------------
-    def resolve(self, ref: str | Path | RawArticle | Article, *, allow_files: bool = False) -> Article:
+    def resolve(self, ref: str | Path | RawArticle | Article, *, allow_files: bool = False,
+                default_published: datetime | None = None) -> Article:
         """An Article from a stored id, a RawArticle or an Article; a file path only with
         `allow_files` (the CLI sets it; servers never do, so a request cannot read local files)."""
         if isinstance(ref, Article):
@@ -349,15 +350,21 @@ class Engine:
                 raise InputError(f"{ref}: no article found in the file", kind="empty")
             if isinstance(items[0], ItemError):
                 raise InputError(str(items[0]), kind=items[0].kind)
+            if default_published is not None:
+                items[0] = _with_default_date(items[0], default_published)
             with self._pipeline_lock:
                 return self.pipeline.prepare_one(items[0])[0]
         raise NotFoundError(f"{ref!r} is not a stored article id" + (" nor a readable file" if allow_files else ""))
 
-    def compare(self, a, b, *, allow_files: bool = False) -> Comparison:
-        """How similar two articles are (SemEval-2022 Task 8 scale) and why."""
+    def compare(self, a, b, *, allow_files: bool = False, default_published: datetime | None = None) -> Comparison:
+        """How similar two articles are (SemEval-2022 Task 8 scale) and why.
+
+        `default_published` dates file inputs that carry no date (see `ingest`).
+        """
         from newsloom.provenance import relation
 
-        art_a, art_b = self.resolve(a, allow_files=allow_files), self.resolve(b, allow_files=allow_files)
+        art_a, art_b = (self.resolve(ref, allow_files=allow_files, default_published=default_published)
+                        for ref in (a, b))
         if not hasattr(self.similarity, "compare"):
             raise NewsloomError("no similarity model is available for compare")
         comparison = self.similarity.compare(art_a, art_b)
