@@ -281,3 +281,16 @@ def test_shipped_gold_set_meets_the_targets_for_rule_languages(lang):
     [score] = evaluate([lang])
     assert score.sentences >= 20
     assert score.overall.f1 >= 0.8 and score.date_accuracy >= 0.9
+
+
+def test_german_noun_phrases_are_not_people():
+    from newsloom.entities import extract_and_link
+    from newsloom.model import Article
+    from newsloom.sentences import split_sentences
+
+    text = ("Das Beben ereignete sich in zehn Kilometern Tiefe. Viele Bewohner verbrachten die Nacht im Freien. "
+            "Die Insel Kreta meldete keine Schäden. Bundeskanzler Olaf Scholz sprach am Abend mit Angela Merkel.")
+    article = Article(id="de-np", text=text, clean_text=text, lang="de", sentences=split_sentences(text, "de"))
+    extract_and_link(article)
+    people = {m.text for m in article.mentions if m.type == "PER"}
+    assert people == {"Olaf Scholz", "Angela Merkel"}

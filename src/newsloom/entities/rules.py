@@ -286,6 +286,11 @@ class CapitalisedRuleExtractor:
             return [mention(span, "PER", "lexicon")]
         if len(span) == 1 and span[0].acronym:
             return [mention(span, "ORG", "rules")]
+        if lang == "de" and not after_title and _german_common_noun_context(text, span):
+            # German capitalises every noun: after an article, a number or a quantifier a
+            # capitalised run is a noun phrase ("die Insel Samos", "zehn Kilometern Tiefe"),
+            # never a bare person name; only the places and organisations in it count
+            return self._gazetteer_parts(text, span, sent_index, lang, gaz, strict=True)
         return self._split_by_places(text, span, after_title, sent_index, lang, gaz)
 
     def _split_by_places(self, text: str, span: list[Token], after_title: bool, sent_index: int, lang: str,
@@ -529,3 +534,22 @@ class UnspacedRuleExtractor:
                 out.append(Mention(name, "ORG", sent.index, sent.start + m.start(), sent.start + m.end(),
                                    source="rules"))
         return out
+
+
+#: German words after which a capitalised run is a noun phrase, not a person's name.
+_GERMAN_NOUN_CONTEXT = frozenset(
+    "der die das den dem des ein eine einen einem einer eines im am zum zur vom beim ins ans "
+    "viele vielen einige einigen alle allen mehrere mehreren zahlreiche zahlreichen manche "
+    "kein keine keinen dieser diese dieses diesem diesen jeder jede jedes ihre seine unsere "
+    "zwei drei vier fünf sechs sieben acht neun zehn hundert tausend".split())
+
+
+def _german_common_noun_context(text: str, span: list[Token]) -> bool:
+    before = text[max(0, span[0].start - 24):span[0].start].split()
+    first = span[0].text.lower()
+    if first in _GERMAN_NOUN_CONTEXT:
+        return True
+    if not before:
+        return False
+    word = before[-1].lower().strip(",;:(\"„“")
+    return word in _GERMAN_NOUN_CONTEXT or word.isdigit()
