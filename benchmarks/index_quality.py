@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from stream import enrich_available, make_judge
 
-from newsloom.index import ScalarQuantizer, make_index
+from newsloom.index import make_index
 from newsloom.model import Article, ItemError, RawArticle
 from newsloom.pipeline import Pipeline
 from newsloom.readers import read_paths
@@ -40,17 +40,9 @@ from newsloom.weave import StoryWeaver
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "src" / "newsloom" / "data" / "demo" / "articles.jsonl"
 SAMESTORY = REPO / ".." / "shared" / "data" / "samestory"
-INDEXES = {"exact": ("exact", {}), "hnsw": ("hnsw", {"M": 16, "ef": 128}),
-           "hnsw+int8": ("hnsw", {"M": 16, "ef": 128})}  # + members kept as int8, as MemberStore does
-
-
-class Int8MemberWeaver(StoryWeaver):
-    """The weaver with member vectors rounded through int8, as `MemberStore(dtype="int8")` keeps them."""
-
-    def _add_member(self, story, article_id, vector, when):
-        q = ScalarQuantizer("int8")
-        super()._add_member(story, article_id, vector, when)
-        story.members[-1] = (article_id, q.decode(*q.encode(vector))[0])
+#: name -> (index kind, index params, member dtype); "exact" with float32 members is the former exact path
+INDEXES = {"exact": ("exact", {}, "float32"), "hnsw": ("hnsw", {"M": 16, "ef": 128}, "float32"),
+           "hnsw+int8": ("hnsw", {"M": 16, "ef": 128}, "int8")}  # int8: the weaver's default MemberStore
 
 
 def f1(predicted: set, gold: set, universe_size: int | None = None) -> tuple[float, float, float]:
@@ -60,11 +52,11 @@ def f1(predicted: set, gold: set, universe_size: int | None = None) -> tuple[flo
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def weave(articles: list[Article], judge, kind: str, params: dict, int8_members: bool = False) -> dict[str, str]:
+def weave(articles: list[Article], judge, kind: str, params: dict, member_dtype: str = "int8") -> dict[str, str]:
     pool = {a.id: a for a in articles}
-    weaver = (Int8MemberWeaver if int8_members else StoryWeaver)(judge, pool.__getitem__, dim=len(articles[0].vector),
+    weaver = StoryWeaver(judge, pool.__getitem__, dim=len(articles[0].vector),
                          index=make_index(kind, len(articles[0].vector), **params),
-                         candidate_floor=getattr(judge, "candidate_floor", 0.3))
+                         candidate_floor=getattr(judge, "candidate_floor", 0.3), member_dtype=member_dtype)
     for a in sorted(articles, key=lambda a: a.when):
         weaver.learn_one(a)
     return {a.id: a.story_id for a in articles}
@@ -124,8 +116,8 @@ def main(argv: list[str] | None = None) -> None:
             if gold_of[a.url] == gold_of[b.url]}
     print(f"demo corpus: {len(articles)} articles, {len(set(gold_of.values()))} gold stories "
           f"(prepared in {time.perf_counter() - t:.0f} s)")
-    for name, (kind, params) in INDEXES.items():
-        story = weave(articles, judge, kind, params, int8_members=name.endswith("int8"))
+    for name, (kind, params, member_dtype) in INDEXES.items():
+        story = weave(articles, judge, kind, params, member_dtype)
         predicted = {frozenset((a.id, b.id)) for a, b in itertools.combinations(articles, 2)
                      if story[a.id] == story[b.id]}
         p, r, f = f1(predicted, gold)
@@ -140,8 +132,8 @@ def main(argv: list[str] | None = None) -> None:
         gold = {(a, b) for a, b, same in pairs if same}
         print(f"samestory: {len(articles)} articles, {len(pairs)} labelled pairs ({len(gold)} same) "
               f"(prepared in {time.perf_counter() - t:.0f} s)")
-        for name, (kind, params) in INDEXES.items():
-            story = weave(articles, judge, kind, params, int8_members=name.endswith("int8"))
+        for name, (kind, params, member_dtype) in INDEXES.items():
+            story = weave(articles, judge, kind, params, member_dtype)
             predicted = {(a, b) for a, b, _ in pairs if story[a] == story[b]}
             p, r, f = f1(predicted, gold)
             print(f"  {name:<10} pair P {p:.3f} R {r:.3f} F1 {f:.3f}")

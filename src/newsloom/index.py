@@ -111,6 +111,17 @@ class ScalarQuantizer:
         return out
 
 
+def _grown(rows: np.ndarray, factor: float = 1.5) -> np.ndarray:
+    """`rows` copied into a zero array `factor` times as long.
+
+    np.zeros maps fresh zero pages that cost no RAM until written, so the unused
+    tail is free; vstack/concatenate would write (and keep resident) all of it.
+    """
+    out = np.zeros((max(len(rows) + 1, int(len(rows) * factor)),) + rows.shape[1:], dtype=rows.dtype)
+    out[: len(rows)] = rows
+    return out
+
+
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, len(scores))
     top = np.argpartition(-scores, k - 1)[:k]
@@ -159,9 +170,9 @@ class ExactStoryIndex:
             self._scales[row] = scales[0]
 
     def _grow(self) -> None:
-        self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+        self._matrix = _grown(self._matrix)
         if self._scales is not None:
-            self._scales = np.concatenate([self._scales, np.ones_like(self._scales)])
+            self._scales = _grown(self._scales)
 
     def remove(self, story_id: str) -> None:
         row = self._row.pop(story_id, None)
@@ -495,9 +506,9 @@ class MemberStore:
             return self._free.pop()
         row = self._used
         if row >= len(self._codes):
-            self._codes = np.vstack([self._codes, np.zeros_like(self._codes)])
-            self._scales = np.concatenate([self._scales, np.ones_like(self._scales)])
-            self._ids = np.concatenate([self._ids, np.zeros_like(self._ids)])
+            self._codes = _grown(self._codes)
+            self._scales = _grown(self._scales)  # rows beyond _used get their scale on add
+            self._ids = _grown(self._ids)
         self._used += 1
         return row
 
@@ -505,6 +516,11 @@ class MemberStore:
         self._ids[row] = b""
         self._long_ids.pop(row, None)
         self._free.append(row)
+
+    def count(self, story_id: str) -> int:
+        """Members kept for a story (0 if unknown)."""
+        rows = self._rows.get(story_id)
+        return len(rows) if rows is not None else 0
 
     def member_ids(self, story_id: str) -> list[str]:
         """Kept members of a story, oldest first ([] if unknown)."""
@@ -536,19 +552,21 @@ class MemberStore:
 
 
 class StoryPool:
-    """The per-story state of live stories in columns: vector sum, time span, size.
+    """The per-story state of live stories in columns: time span, size, and optionally the vector sum.
 
     Replaces ``LiveStory`` objects for the memory budget: a float32 ``vector_sum``
     array (~2.1 KB with its object header at 512-d), two datetimes, a headline and
-    the dataclass itself come to ~2.6 KB a story; here a story is one row of a
-    float16 sum matrix (``2*dim`` bytes), two float64 times, an int32 size, plus
-    the id map. float16 keeps ~3 significant digits of the sum, enough for a
+    the dataclass itself come to ~2.6 KB a story; here a story is one row of
+    columns: two float64 times and an int32 size (20 bytes), plus the id map, and,
+    unless ``dtype=None``, a row of a vector-sum matrix (``2*dim`` bytes at
+    float16). float16 keeps ~3 significant digits of the sum, enough for a
     centroid (cosine error < 1e-5, see tests/test_index.py); pass
-    ``dtype="float32"`` for exact sums. Headlines live in the store.
+    ``dtype="float32"`` for exact sums, or ``dtype=None`` to keep no sums at all
+    (the weaver derives centroids from its `MemberStore`). Headlines live in the store.
 
     Parameters:
         dim: vector dimension.
-        dtype: ``float16`` (default) or ``float32`` storage of the vector sums.
+        dtype: ``float16`` (default), ``float32`` or ``None`` (no vector sums).
         capacity: initial rows (doubles when full).
 
     Times are POSIX seconds (``datetime.timestamp()``), so closing quiet stories
@@ -561,11 +579,12 @@ class StoryPool:
     ([0.707, 0.707], (10.0, 20.0), 2)
     """
 
-    def __init__(self, dim: int, *, dtype: str = "float16", capacity: int = 1024) -> None:
-        if dtype not in ("float16", "float32"):
-            raise ValueError(f"vector sums are stored as float16 or float32, not {dtype!r}")
+    def __init__(self, dim: int, *, dtype: str | None = "float16", capacity: int = 1024) -> None:
+        if dtype not in ("float16", "float32", None):
+            raise ValueError(f"vector sums are stored as float16 or float32 (or not at all), not {dtype!r}")
         self.dim = dim
-        self._sums = np.zeros((capacity, dim), dtype=dtype)
+        capacity = max(1, capacity)
+        self._sums = np.zeros((capacity, dim), dtype=dtype) if dtype is not None else None
         self._first = np.zeros(capacity, dtype=np.float64)
         self._last = np.zeros(capacity, dtype=np.float64)
         self._size = np.zeros(capacity, dtype=np.int32)
@@ -579,17 +598,33 @@ class StoryPool:
     def __contains__(self, story_id: object) -> bool:
         return story_id in self._row
 
-    def add(self, story_id: str, vector: np.ndarray, when: float) -> np.ndarray:
-        """Add one member's vector at time `when` (creating the story); returns the new centroid."""
+    def __iter__(self):
+        return iter(self._row)
+
+    @property
+    def keeps_sums(self) -> bool:
+        return self._sums is not None
+
+    def record(self, story_id: str, when: float) -> None:
+        """Count one more member at time `when` (creating the story); vector sums untouched."""
         row = self._row.get(story_id)
         if row is None:
             row = self._new_row(story_id)
             self._first[row] = self._last[row] = when
+        if when < self._first[row]:
+            self._first[row] = when
+        if when > self._last[row]:
+            self._last[row] = when
+        self._size[row] += 1
+
+    def add(self, story_id: str, vector: np.ndarray, when: float) -> np.ndarray:
+        """Add one member's vector at time `when` (creating the story); returns the new centroid."""
+        if self._sums is None:
+            raise ValueError("this pool keeps no vector sums (dtype=None): use record()")
+        self.record(story_id, when)
+        row = self._row[story_id]
         total = self._sums[row].astype(np.float32) + np.asarray(vector, dtype=np.float32)
         self._sums[row] = total
-        self._first[row] = min(self._first[row], when)
-        self._last[row] = max(self._last[row], when)
-        self._size[row] += 1
         norm = float(np.linalg.norm(total))
         return total / norm if norm > 0 else total
 
@@ -599,23 +634,26 @@ class StoryPool:
             self._story[row] = story_id
         else:
             row = len(self._story)
-            if row >= len(self._sums):
-                self._sums = np.vstack([self._sums, np.zeros_like(self._sums)])
+            if row >= len(self._first):
+                if self._sums is not None:
+                    self._sums = _grown(self._sums)
                 for name in ("_first", "_last", "_size"):
-                    col = getattr(self, name)
-                    setattr(self, name, np.concatenate([col, np.zeros_like(col)]))
+                    setattr(self, name, _grown(getattr(self, name)))
             self._story.append(story_id)
         self._row[story_id] = row
-        self._sums[row] = 0
+        if self._sums is not None:
+            self._sums[row] = 0
         self._size[row] = 0
         return row
 
     def centroid(self, story_id: str) -> np.ndarray:
-        total = self._sums[self._row[story_id]].astype(np.float32)
+        total = self.vector_sum(story_id)
         norm = float(np.linalg.norm(total))
         return total / norm if norm > 0 else total
 
     def vector_sum(self, story_id: str) -> np.ndarray:
+        if self._sums is None:
+            raise ValueError("this pool keeps no vector sums (dtype=None)")
         return self._sums[self._row[story_id]].astype(np.float32)
 
     def span(self, story_id: str) -> tuple[float, float]:
@@ -638,4 +676,5 @@ class StoryPool:
         return [sid for sid in (self._story[r] for r in rows.tolist()) if sid is not None]
 
     def nbytes(self) -> int:
-        return self._sums.nbytes + self._first.nbytes + self._last.nbytes + self._size.nbytes
+        sums = self._sums.nbytes if self._sums is not None else 0
+        return sums + self._first.nbytes + self._last.nbytes + self._size.nbytes

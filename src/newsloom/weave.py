@@ -54,14 +54,14 @@ Example:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 import numpy as np
 
-from newsloom.index import ExactStoryIndex, StoryIndex
+from newsloom.index import ExactStoryIndex, MemberStore, StoryIndex, StoryPool
 from newsloom.model import Article, Story
 
 
@@ -89,12 +89,14 @@ class Assignment:
 
 @dataclass
 class LiveStory:
+    """A read-only snapshot of one live story (the weaver keeps its state in columns, not in these)."""
+
     id: str
     headline: str
     vector_sum: np.ndarray
     first_seen: datetime
     last_seen: datetime
-    members: list[tuple[str, np.ndarray]] = field(default_factory=list)  # (article id, vector)
+    members: list[tuple[str, np.ndarray]] = field(default_factory=list)  # (article id, decoded vector), kept ones
     size: int = 0
 
     @property
@@ -111,15 +113,71 @@ def new_story_id(article: Article) -> str:
     return "s-" + hashlib.sha256(f"story:{article.id}".encode()).hexdigest()[:12]
 
 
+def _seconds(when: datetime) -> float:
+    """POSIX seconds of a datetime; a naive one is taken as UTC (the store writes UTC)."""
+    return (when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+class LiveStories(Mapping[str, LiveStory]):
+    """``weaver.stories``: the live stories as a read-only mapping of `LiveStory` snapshots.
+
+    Built on demand from the weaver's columns (`StoryPool`, `MemberStore`), so
+    reading it decodes member vectors; the weaver itself never goes through it.
+    """
+
+    def __init__(self, weaver: "StoryWeaver") -> None:
+        self._weaver = weaver
+
+    def __getitem__(self, story_id: str) -> LiveStory:
+        if story_id not in self._weaver.pool:
+            raise KeyError(story_id)
+        return self._weaver.snapshot(story_id)
+
+    def __contains__(self, story_id: object) -> bool:
+        return story_id in self._weaver.pool
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._weaver.pool))
+
+    def __len__(self) -> int:
+        return len(self._weaver.pool)
+
+
 class StoryWeaver:
-    """Online story assignment; see the module docstring for the algorithm."""
+    """Online story assignment; see the module docstring for the algorithm.
+
+    Live state, kept compact for millions of stored articles (docs/scaling.md):
+
+    * member vectors of every live story in one quantised `MemberStore`
+      (``member_dtype``, int8 by default: 512 bytes + a 4-byte scale a member at
+      512-d); they choose which members the judge verifies and give the centroid;
+    * time span and size in a `StoryPool` (columns of POSIX seconds, no vector sums);
+    * the centroid = the normalised sum of the kept members' decoded vectors; a
+      story that outgrows ``max_members_kept`` gets an exact float32 running sum
+      (members beyond the cap are forgotten, their vectors are not);
+    * the headline (what `preview` hands to the store).
+
+    ``member_dtype="float32"`` reproduces the float32 arithmetic of the former
+    list-of-arrays state; int8 changes a cosine by ~3e-5 (measured in
+    benchmarks/scale.py), which only matters for near-ties.
+    """
 
     def __init__(self, judge: Judge, fetch_article: Callable[[str], Article], *, dim: int = 512,
                  index: StoryIndex | None = None, window_days: float = 3.0, candidate_floor: float = 0.3,
                  top_k: int = 5, members_checked: int = 3, max_members_kept: int = 64,
-                 confident: float = 0.85) -> None:
+                 confident: float = 0.85, member_dtype: str = "int8") -> None:
         self.judge = judge
         self.fetch_article = fetch_article
+        self.dim = dim
         self.index = index if index is not None else ExactStoryIndex(dim)
         self.window = timedelta(days=window_days)
         self.candidate_floor = candidate_floor
@@ -127,7 +185,11 @@ class StoryWeaver:
         self.members_checked = members_checked
         self.confident = confident
         self.max_members_kept = max_members_kept
-        self.stories: dict[str, LiveStory] = {}
+        self.members = MemberStore(dim, dtype=member_dtype, max_per_story=max_members_kept)
+        self.pool = StoryPool(dim, dtype=None)
+        self.headlines: dict[str, str] = {}
+        # exact running sums of the (few) stories with more members than are kept
+        self._big_sums: dict[str, np.ndarray] = {}
 
     @classmethod
     def for_judge(cls, judge: Judge, fetch_article: Callable[[str], Article], *, dim: int,
@@ -136,40 +198,56 @@ class StoryWeaver:
         return cls(judge, fetch_article, dim=dim, index=index, window_days=window_days,
                    candidate_floor=getattr(judge, "candidate_floor", 0.3))
 
+    @property
+    def stories(self) -> LiveStories:
+        """Live stories as read-only `LiveStory` snapshots (decoded on access)."""
+        return LiveStories(self)
+
+    def snapshot(self, story_id: str) -> LiveStory:
+        first, last = self.pool.span(story_id)
+        ids = self.members.member_ids(story_id)
+        vectors = self.members.vectors(story_id)
+        return LiveStory(story_id, self.headlines.get(story_id, ""), self._vector_sum(story_id),
+                         _utc(first), _utc(last), list(zip(ids, vectors)), self.pool.size(story_id))
+
     # -- decide ----------------------------------------------------------------
+    def _members_to_verify(self, story_id: str, vector: np.ndarray) -> list[str]:
+        # all of a small story, in arrival order; else the nearest ones, nearest first
+        if self.members.count(story_id) <= self.members_checked:
+            return self.members.member_ids(story_id)
+        return [m for m, _ in self.members.nearest(story_id, vector, self.members_checked)]
+
     def assign(self, article: Article) -> Assignment:
         """Decide where `article` goes, without changing any state."""
         if article.vector is None:
             raise ValueError(f"article {article.id} has no vector: embed it before weaving")
-        when = article.when
+        when = _seconds(article.when)
+        window = self.window.total_seconds()
         candidates = []
         for story_id, cos in self.index.search(article.vector, self.top_k * 4):
-            story = self.stories.get(story_id)
-            if story is None or cos < self.candidate_floor:
+            if story_id not in self.pool or cos < self.candidate_floor:
                 continue
-            if not (story.first_seen - self.window <= when <= story.last_seen + self.window):
+            first, last = self.pool.span(story_id)
+            if not (first - window <= when <= last + window):
                 continue
-            candidates.append((story, cos))
+            candidates.append((story_id, cos))
             if len(candidates) >= self.top_k:
                 break
         best: Assignment | None = None
         scored = []
         threshold = getattr(self.judge, "threshold", 0.5)
-        for story, cos in candidates:  # best centroid cosine first
-            members = story.members
-            if len(members) > self.members_checked:
-                members = sorted(members, key=lambda m: -float(m[1] @ article.vector))[: self.members_checked]
+        for story_id, cos in candidates:  # best centroid cosine first
             story_best = (0.0, None)
-            for member_id, _vec in members:
+            for member_id in self._members_to_verify(story_id, article.vector):
                 _, prob = self.judge.same_story(article, self.fetch_article(member_id))
                 if prob > story_best[0]:
                     story_best = (prob, member_id)
                 if prob >= threshold:
                     break  # one member that tells the same story is enough
-            scored.append({"story": story.id, "cosine": round(cos, 4), "probability": round(story_best[0], 4),
+            scored.append({"story": story_id, "cosine": round(cos, 4), "probability": round(story_best[0], 4),
                            "via": story_best[1]})
             if story_best[0] >= threshold and (best is None or story_best[0] > (best.probability or 0.0)):
-                best = Assignment(story.id, False, story_best[0], cos, story_best[1])
+                best = Assignment(story_id, False, story_best[0], cos, story_best[1])
             if best is not None and (best.probability or 0.0) >= self.confident:
                 break  # a confident join: less similar candidates will not beat it
         scored.sort(key=lambda c: -c["probability"])
@@ -178,18 +256,32 @@ class StoryWeaver:
         best.candidates = scored[:3]
         return best
 
+    # -- centroids ---------------------------------------------------------------
+    def _vector_sum(self, story_id: str) -> np.ndarray:
+        big = self._big_sums.get(story_id)
+        if big is not None:
+            return big.copy()
+        if not self.members.count(story_id):
+            return np.zeros(self.dim, np.float32)
+        return self.members.vectors(story_id).sum(axis=0, dtype=np.float32)
+
+    def _sum_with(self, story_id: str, vector: np.ndarray) -> np.ndarray:
+        """The story's vector sum once `vector` joins it (an unknown story: `vector` itself).
+
+        The vector is rounded as the member store will keep it, so a preview and
+        the state after the commit agree exactly.
+        """
+        quantizer = self.members.quantizer
+        return self._vector_sum(story_id) + quantizer.decode(*quantizer.encode(vector))[0]
+
     # -- learn -----------------------------------------------------------------
-    def commit(self, article: Article, assignment: Assignment) -> LiveStory:
+    def commit(self, article: Article, assignment: Assignment) -> None:
         """Apply a decision (after the store committed it)."""
         article.story_id = assignment.story_id
-        story = self.stories.get(assignment.story_id)
-        if story is None:
-            story = LiveStory(assignment.story_id, article.title or article.clean_text[:90],
-                              np.zeros_like(article.vector), article.when, article.when)
-            self.stories[story.id] = story
-        self._add_member(story, article.id, article.vector, article.when)
-        self.index.upsert(story.id, story.centroid)
-        return story
+        if assignment.story_id not in self.pool:
+            self.headlines[assignment.story_id] = article.title or article.clean_text[:90]
+        centroid = self._add_member(assignment.story_id, article.id, article.vector, _seconds(article.when))
+        self.index.upsert(assignment.story_id, centroid)
 
     def learn_one(self, article: Article) -> Assignment:
         """Assign and commit in one step (for use without a store)."""
@@ -199,51 +291,58 @@ class StoryWeaver:
 
     def preview(self, article: Article, assignment: Assignment) -> Story:
         """The story as it will be once `article` joins it (to store it in the same transaction)."""
-        story = self.stories.get(assignment.story_id)
-        if story is None:
-            return Story(id=assignment.story_id, headline=article.title or article.clean_text[:90],
+        story_id = assignment.story_id
+        if story_id not in self.pool:
+            return Story(id=story_id, headline=article.title or article.clean_text[:90],
                          article_ids=[article.id], first_seen=article.when, last_seen=article.when,
                          centroid=article.vector)
-        vector_sum = story.vector_sum + article.vector
-        norm = float(np.linalg.norm(vector_sum))
-        return Story(id=story.id, headline=story.headline, article_ids=[m for m, _ in story.members] + [article.id],
-                     first_seen=min(story.first_seen, article.when), last_seen=max(story.last_seen, article.when),
-                     centroid=vector_sum / norm if norm else vector_sum)
+        first, last = self.pool.span(story_id)
+        when = _seconds(article.when)
+        return Story(id=story_id, headline=self.headlines.get(story_id, ""),
+                     article_ids=self.members.member_ids(story_id) + [article.id],
+                     first_seen=_utc(min(first, when)), last_seen=_utc(max(last, when)),
+                     centroid=_unit(self._sum_with(story_id, article.vector)))
 
     def size_after(self, assignment: Assignment) -> int:
         """How many articles the assigned story holds once the article joins it."""
-        story = self.stories.get(assignment.story_id)
-        return 1 if story is None else story.size + 1
+        story_id = assignment.story_id
+        return self.pool.size(story_id) + 1 if story_id in self.pool else 1
 
-    def _add_member(self, story: LiveStory, article_id: str, vector: np.ndarray, when: datetime) -> None:
-        story.vector_sum = story.vector_sum + vector
-        story.first_seen = min(story.first_seen, when)
-        story.last_seen = max(story.last_seen, when)
-        story.size += 1
-        story.members.append((article_id, vector))
-        if len(story.members) > self.max_members_kept:
-            # keep the first article (the story's origin) and the most recent ones
-            story.members = story.members[:1] + story.members[-(self.max_members_kept - 1):]
+    def _add_member(self, story_id: str, article_id: str, vector: np.ndarray, when: float) -> np.ndarray:
+        """Record a member; returns the story's new centroid."""
+        vector = np.asarray(vector, dtype=np.float32)
+        total = self._sum_with(story_id, vector)
+        if story_id in self._big_sums or self.members.count(story_id) >= self.max_members_kept:
+            self._big_sums[story_id] = total  # a member is about to be forgotten: keep the exact sum
+        self.pool.record(story_id, when)
+        self.members.add(story_id, article_id, vector)  # keeps the first and the most recent ones
+        return _unit(total)
 
     # -- rebuild from the store ----------------------------------------------------
     def restore(self, story: Story, members: list[tuple[str, np.ndarray, datetime]]) -> None:
         """Re-create a live story from stored members (id, vector, when), oldest first."""
         if not members:
             return
-        live = LiveStory(story.id, story.headline, np.zeros_like(members[0][1]), members[0][2], members[0][2])
+        self.headlines[story.id] = story.headline
+        centroid = None
         for article_id, vector, when in members:
-            self._add_member(live, article_id, vector, when)
-        self.stories[story.id] = live
-        self.index.upsert(story.id, live.centroid)
+            centroid = self._add_member(story.id, article_id, vector, _seconds(when))
+        self.index.upsert(story.id, centroid)
 
     def close_quiet(self, now: datetime, quiet_days: float) -> list[str]:
         """Drop stories with no article for `quiet_days` from the live pool (they stay stored)."""
-        cutoff = now - timedelta(days=quiet_days)
-        closed = [sid for sid, s in self.stories.items() if s.last_seen < cutoff]
+        closed = self.pool.quiet_before(_seconds(now - timedelta(days=quiet_days)))
         for sid in closed:
-            del self.stories[sid]
+            self.pool.remove(sid)
+            self.members.remove_story(sid)
+            self.headlines.pop(sid, None)
+            self._big_sums.pop(sid, None)
             self.index.remove(sid)
         return closed
+
+    def nbytes(self) -> int:
+        """Bytes of the member matrix and pool columns (not the index, dict overheads or headlines)."""
+        return self.members.nbytes() + self.pool.nbytes() + sum(v.nbytes for v in self._big_sums.values())
 
 
 class CosineJudge:
