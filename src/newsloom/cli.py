@@ -45,7 +45,7 @@ def print_json(obj: Any) -> None:
 def _engine(args):
     from newsloom.engine import Engine
 
-    return Engine(db=args.db)
+    return Engine(db=args.db, embed_sentences=getattr(args, "embed_sentences", None))
 
 
 class Progress:
@@ -284,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsloom", description="Multilingual news story engine (offline).")
     p.add_argument("--db", help="SQLite database (default: $NEWSLOOM_DB or ~/.local/share/newsloom/newsloom.db)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary lines")
+    p.add_argument("--embed-sentences", type=int, default=None, metavar="K",
+                   help="embed only the title and the first K sentences of an article at ingest "
+                        "(faster; default: the embedder's cap of 40; see docs/scaling.md)")
     sub = p.add_subparsers(dest="command", required=True)
 
     def add(name, func, help_):

@@ -55,12 +55,15 @@ class Pipeline:
         encoder: any `newsloom.embed.Encoder`; default: the in-wheel USE v3.
         enrich: run entity extraction/linking and date resolution.
         embedder: how article vectors are pooled from sentences (see `ArticleEmbedder`).
+        embed_sentences: embed only the title and the first this many sentences (the
+            default embedder's ``max_sentences``; None keeps its default). Ignored with `embedder`.
     """
 
     def __init__(self, encoder: Encoder | None = None, *, enrich: bool = True,
-                 embedder: ArticleEmbedder | None = None) -> None:
+                 embedder: ArticleEmbedder | None = None, embed_sentences: int | None = None) -> None:
         self._encoder = encoder
         self._embedder = embedder
+        self.embed_sentences = embed_sentences
         self.enrich_enabled = enrich
         self.times = StageTimes()
         self._repeated = None
@@ -74,7 +77,8 @@ class Pipeline:
     @property
     def embedder(self) -> ArticleEmbedder:
         if self._embedder is None:
-            self._embedder = ArticleEmbedder(self.encoder)
+            cap = {"max_sentences": self.embed_sentences} if self.embed_sentences else {}
+            self._embedder = ArticleEmbedder(self.encoder, **cap)
         return self._embedder
 
     @property
