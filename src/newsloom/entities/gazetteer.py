@@ -103,6 +103,10 @@ def _calendar_words() -> frozenset[str]:
     return frozenset(words)
 
 
+#: phrases whose best() answer is remembered (~100 bytes each)
+_BEST_CACHE_SIZE = 200_000
+
+
 class Gazetteer:
     """Name -> entries index in every script (see module docstring)."""
 
@@ -113,7 +117,12 @@ class Gazetteer:
         self.max_tokens = 1
         self._country_stems: set[str] | None = None
         self.max_unspaced = 2
+        # best() answers, by (name, strict), remembered once the index is built (read-only from
+        # then on; _build itself queries a changing index): the extractors ask for the same
+        # phrases many times per article
+        self._best_cache: dict[tuple[str, bool], GazetteerEntry | None] | None = None
         self._build()
+        self._best_cache = {}
 
     # -- building -------------------------------------------------------------------
     def _add(self, name: str, entry: GazetteerEntry, alternate: bool = False) -> None:
@@ -200,6 +209,19 @@ class Gazetteer:
         or more): inside a longer capitalised span a small town's alternate name is
         more often part of a person's name (Andrzej *Duda*).
         """
+        if self._best_cache is None:
+            return self._best_uncached(name, strict)
+        key = (name, strict)
+        try:
+            return self._best_cache[key]
+        except KeyError:
+            pass
+        if len(self._best_cache) >= _BEST_CACHE_SIZE:
+            self._best_cache.clear()  # bounded; a full reset is cheaper than LRU bookkeeping
+        hit = self._best_cache[key] = self._best_uncached(name, strict)
+        return hit
+
+    def _best_uncached(self, name: str, strict: bool) -> GazetteerEntry | None:
         found = self.candidates(name)
         if strict:
             found = [e for e in found if e.kind != "city" or e.population >= STRICT_MIN_CITY_POPULATION]

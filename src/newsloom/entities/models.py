@@ -20,6 +20,7 @@ from newsloom.entities.gazetteer import gazetteer
 from newsloom.entities.normalize import fold
 from newsloom.entities.rules import (
     _TITLE_PARTS,
+    _titles,
     CapitalisedRuleExtractor,
     merge_mentions,
 )
@@ -76,7 +77,7 @@ def clean_model_mention(text: str, start: int, end: int, type_: str, lang: str, 
     if lead and lead.end() < len(span) and span[lead.end()].isupper():
         start += lead.end()
     # titles the model swallowed: "President Joe Biden" -> "Joe Biden"
-    titles = {fold(t) for t in lexicon.PERSON_TITLES.get(lang, ()) + lexicon.PERSON_TITLES["en"]}
+    titles = _titles(lang)  # the same folded set, built once per language
     words = text[start:end].split(" ")
     while type_ == "PER" and len(words) > 1 and fold(words[0]) in titles:
         start += len(words[0]) + 1

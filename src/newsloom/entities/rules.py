@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from newsloom.entities import lexicon
@@ -51,6 +52,7 @@ def person_form_index() -> dict[str, str]:
     return _PERSON_FORM_INDEX
 
 
+@lru_cache(maxsize=None)
 def _titles(lang: str) -> frozenset[str]:
     return frozenset(fold(t) for t in lexicon.PERSON_TITLES.get(lang, ()) + lexicon.PERSON_TITLES["en"])
 
@@ -65,6 +67,7 @@ _GERMAN_TITLE_HEADS = ("minister", "ministerin", "kanzler", "kanzlerin", "prasid
                        "sprecherin", "sekretar", "sekretarin", "botschafter", "vorsitzender", "vorsitzende")
 
 
+@lru_cache(maxsize=65_536)  # the same words recur in every article; both arguments are immutable
 def is_title(word: str, titles: frozenset[str]) -> bool:
     """A title word, possibly inflected (Präsidenten, президента, ministrem, Bakanı)."""
     w = fold(word)
@@ -75,7 +78,7 @@ def is_title(word: str, titles: frozenset[str]) -> bool:
                                       for t in _GERMAN_TITLE_HEADS)
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     text: str
     start: int
@@ -172,14 +175,18 @@ class CapitalisedRuleExtractor:
     def _multiword_names(text: str, tokens: list[Token], sent_index: int, gaz) -> list[Mention]:
         """Gazetteer names of two or more words, lower-case words included (Union européenne)."""
         out: list[Mention] = []
+        # joined[k]: tokens k and k+1 may belong to one name; a window of n tokens from i is a
+        # candidate only if all n-1 links inside it hold, i.e. n <= the joined run from i
+        joined = [_joinable(text, a, b) for a, b in pairwise(tokens)]
         i = 0
         while i < len(tokens):
             hit = None
             if tokens[i].capitalised:
-                for n in range(min(gaz.max_tokens, len(tokens) - i), 1, -1):
+                run = 1
+                while i + run < len(tokens) and run < gaz.max_tokens and joined[i + run - 1]:
+                    run += 1
+                for n in range(min(gaz.max_tokens, len(tokens) - i, run), 1, -1):
                     window = tokens[i:i + n]
-                    if not all(_joinable(text, a, b) for a, b in pairwise(window)):
-                        continue
                     phrase = text[window[0].start:window[-1].end]
                     # "El Banco de España" is no town El Banco: after an article, big places only
                     entry = gaz.best(phrase, strict=fold(window[0].text) in lexicon.NOT_NAMES)
