@@ -213,8 +213,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--source", choices=["synthetic", "semeval"], default="synthetic")
     ap.add_argument("--index", choices=["exact", "hnsw"], default="exact")
     ap.add_argument("--no-enrich", action="store_true")
-    ap.add_argument("--max-sentences", type=int, default=None,
-                    help="sentences embedded per article (default: the embedder's own cap)")
+    ap.add_argument("--embed-sentences", "--max-sentences", dest="embed_sentences", type=int, default=None,
+                    help="Engine(embed_sentences=K): title + first K sentences embedded (default: the embedder's cap)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                     help="per-stage clock: process CPU seconds (robust on a shared machine) or wall seconds")
@@ -236,9 +236,8 @@ def main(argv: list[str] | None = None) -> None:
     encoder = UniversalSentenceEncoder(threads=args.encoder_threads)
     engine_module.INGEST_BATCH = args.batch
     with tempfile.TemporaryDirectory() as tmp:
-        engine = Engine(db=os.path.join(tmp, "stream.db"), encoder=encoder, similarity=judge, enrich=enrich)
-        if args.max_sentences:
-            engine.pipeline.embedder.max_sentences = args.max_sentences
+        engine = Engine(db=os.path.join(tmp, "stream.db"), encoder=encoder, similarity=judge, enrich=enrich,
+                        workers=args.workers if args.parallel else 0, embed_sentences=args.embed_sentences)
         if args.index == "hnsw":
             from newsloom.index import make_index
 
@@ -253,13 +252,10 @@ def main(argv: list[str] | None = None) -> None:
         _timed(engine.store, "insert_article", other, "store: insert article")
         preparer = None
         if args.parallel:
-            from newsloom.parallel import ParallelPreparer
-
-            preparer = ParallelPreparer(workers=args.workers, pipeline=engine.pipeline, enrich=enrich)
+            preparer = engine.preparer  # Engine(workers=N): a ParallelPreparer around engine.pipeline
             t = wall_clock()
             preparer.start()
             startup["workers (fork after loading models)"] = wall_clock() - t
-            engine.pipeline.prepare_many = preparer.prepare_many  # the wiring the lead would make in Engine
         else:
             t = wall_clock()
             from newsloom.parallel import _warm_up
@@ -274,8 +270,7 @@ def main(argv: list[str] | None = None) -> None:
         stories = engine.store.count_stories()
         if preparer is not None:
             parallel_times = preparer.times
-            preparer.close()  # children's CPU is counted once they are reaped
-        engine.close()
+        engine.close()  # closes the workers too: children's CPU is counted once they are reaped
     cpu_children = _cpu_seconds()[1] - cpu0[1]
 
     main_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -287,6 +282,15 @@ def main(argv: list[str] | None = None) -> None:
           f"max sentences {engine.pipeline.embedder.max_sentences}, judge: {judge_name}; cores {os.cpu_count()}, "
           f"load average {os.getloadavg()[0]:.1f}")
     print(f"added {added}, errors {len(report.errors)}, duplicates {len(report.duplicates)}, stories {stories}")
+    gold_of = {r.origin: r.metadata["gold_story"] for r in raws if "gold_story" in r.metadata}
+    if gold_of:  # synthetic stories are known: how well did the stream weave them?
+        from newsloom.evaluation.weave import bcubed_scores, pairwise_scores
+
+        gold = {r.article_id: str(gold_of[r.origin]) for r in report.added if r.origin in gold_of}
+        predicted = {r.article_id: r.story_id for r in report.added if r.origin in gold_of}
+        pw, b3 = pairwise_scores(gold, predicted), bcubed_scores(gold, predicted)
+        print(f"weaving vs the synthetic gold ({len(set(gold.values()))} stories): pairwise P {pw['precision']:.3f} "
+              f"R {pw['recall']:.3f} F1 {pw['f1']:.3f}; B-cubed F1 {b3['f1']:.3f}")
     print(f"wall {elapsed:.1f} s -> {added / elapsed:.1f} articles/s")
     print(f"CPU used during the run: main {cpu_main:.1f} s, workers {cpu_children:.1f} s "
           f"(2 cores x wall = {2 * elapsed:.1f} s available if the machine were idle)")
