@@ -166,6 +166,43 @@ def test_similar_first_names_do_not_merge_different_people():
     assert by_text["Vladimir Zelensky"] == by_text["Volodymyr Zelensky"]
 
 
+_LINK_IN_ORDER = """
+import json, sys
+from datetime import UTC, datetime
+from newsloom.entities import extract_and_link
+from newsloom.model import Article
+from newsloom.sentences import split_sentences
+out = {}
+for text in json.loads(sys.argv[1]):
+    a = Article(id=text, text=text, clean_text=text, lang="de", published=datetime(2024, 5, 6, tzinfo=UTC))
+    a.sentences = split_sentences(text, "de")
+    extract_and_link(a)
+    out[text] = sorted(m.entity_id for m in a.mentions if m.type == "PER")
+print(json.dumps(out))
+"""
+
+
+def test_person_ids_do_not_depend_on_which_articles_came_before():
+    # two spellings of one unknown surname, one letter apart. A linker that learned surnames
+    # as it went gave the later spelling the earlier one's id, so ids followed ingest order;
+    # each order runs in a fresh interpreter because that state lived for the whole process
+    import json
+    import subprocess
+    import sys
+
+    texts = ["Ministerin Anna Brandmeier eröffnete am Montag die Brücke.",
+             "Ministerin Anna Brandmaier eröffnete am Montag die Brücke."]
+
+    def person_ids(order):
+        run = subprocess.run([sys.executable, "-c", _LINK_IN_ORDER, json.dumps(order)],
+                             capture_output=True, text=True, check=True)
+        return json.loads(run.stdout)
+
+    forward, backward = person_ids(texts), person_ids(texts[::-1])
+    assert all(forward.values())
+    assert forward == backward
+
+
 def test_bare_surname_links_to_the_full_name_in_the_article():
     a = article("Minister Tomasz Wrona arrived in Gdańsk. Wrona said the port would reopen.", "pl")
     extract_and_link(a)

@@ -4,8 +4,10 @@ Places and lexicon organisations resolve through the gazetteer (countries by CLD
 names in every language -> ``cc:XX``; cities -> ``geo:<geonameid>``, most populous
 first). People resolve by surname: the surname (last word, case ending stripped in
 ru/uk/pl) is transliterated and normalised (`normalize.surname_key`), then matched
-with rapidfuzz against surnames already known -- in this article first, then in
-this process (seeded with the lexicon's canonical names). Only surnames are
+with rapidfuzz against surnames already known -- in this article first, then the
+lexicon's canonical names (a fixed list, so an id never depends on which articles
+a process saw before, serial and parallel ingest agree, and the lookup cost stays
+bounded on an endless stream). Only surnames are
 compared, never first names alone, so *Vladimir Putin* and *Vladimir Zelensky* stay
 apart. A bare surname ("Blinken") joins an earlier full name ("Antony Blinken").
 
@@ -17,8 +19,8 @@ organisations get ``loc:<key>`` / ``org:<key>`` from their transliterated words.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
@@ -66,22 +68,26 @@ def parse_person(text: str, lang: str) -> PersonName:
     return PersonName(surname_key(surname, lang), initial or None, text)
 
 
-class _ProcessSurnames:
-    """Surname keys seen in this process, so one spelling wins for all later articles."""
+class _LexiconSurnames:
+    """The lexicon's surname keys: a spelling close to one of them takes its key.
+
+    Read-only on purpose: an earlier version also learned every new surname, which
+    made ids depend on ingest order and grew without bound."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._keys: list[str] = [surname_key(name.split()[-1], "en") for name in lexicon.PERSON_FORMS]
+        self._keys: tuple[str, ...] = tuple(dict.fromkeys(
+            surname_key(name.split()[-1], "en") for name in lexicon.PERSON_FORMS))
+        self._known = frozenset(self._keys)
 
     def canonical(self, key: str) -> str:
-        with self._lock:
-            if key in self._keys:
-                return key
-            best = _best_match(key, self._keys)
-            if best is not None:
-                return best
-            self._keys.append(key)
+        if key in self._known:
             return key
+        return _canonical_surname(key, self._keys)
+
+
+@lru_cache(maxsize=100_000)
+def _canonical_surname(key: str, keys: tuple[str, ...]) -> str:
+    return _best_match(key, list(keys)) or key
 
 
 def _best_match(key: str, keys: list[str]) -> str | None:
@@ -97,7 +103,7 @@ def _best_match(key: str, keys: list[str]) -> str | None:
     return best if best_score >= SURNAME_MATCH_RATIO else None
 
 
-_process_surnames = _ProcessSurnames()
+_lexicon_surnames = _LexiconSurnames()
 
 
 def _slug(text: str) -> str:
@@ -154,7 +160,7 @@ class CrossLingualLinker:
         for m, name in order:
             key = name.surname
             local = _best_match(key, list(clusters)) if key not in clusters else key
-            key = local or _process_surnames.canonical(key)
+            key = local or _lexicon_surnames.canonical(key)
             clusters.setdefault(key, set())
             if name.initial:
                 clusters[key].add(name.initial)
