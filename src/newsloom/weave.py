@@ -210,6 +210,10 @@ class StoryWeaver:
         return LiveStory(story_id, self.headlines.get(story_id, ""), self._vector_sum(story_id),
                          _utc(first), _utc(last), list(zip(ids, vectors)), self.pool.size(story_id))
 
+    def live_member_ids(self) -> set[str]:
+        """Ids of the kept members of every live story (cheap: no vectors decoded)."""
+        return {m for story_id in self.pool for m in self.members.member_ids(story_id)}
+
     # -- decide ----------------------------------------------------------------
     def _members_to_verify(self, story_id: str, vector: np.ndarray) -> list[str]:
         # all of a small story, in arrival order; else the nearest ones, nearest first

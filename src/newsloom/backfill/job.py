@@ -409,7 +409,7 @@ def weave_window(window: int, records: Iterable[dict[str, Any]], config: Backfil
 
 def _evict(weaver, pool: dict[str, Any], now: datetime, quiet_days: float) -> None:
     weaver.close_quiet(now, quiet_days)
-    live = {member for story in weaver.stories.values() for member, _ in story.members}
+    live = weaver.live_member_ids()
     for article_id in [a for a in pool if a not in live]:
         del pool[article_id]
 
