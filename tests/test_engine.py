@@ -155,6 +155,37 @@ def test_time_window_keeps_a_much_later_article_out_of_a_story(tmp_path):
     assert a.story_id != b.story_id
 
 
+def test_an_undated_article_takes_the_day_in_its_url(tmp_path):
+    engine = Engine(db=tmp_path / "u.db")
+    text = ("The harbour authority of Velmar reopened the northern pier on Wednesday after repairs "
+            "that took three months and cost four million euros, the mayor said at the opening.")
+    report = engine.ingest_raw([
+        RawArticle(text=text, title="Velmar pier reopens", source="Coast Post",
+                   url="https://coastpost.example/local/2024/03/13/velmar-pier-reopens"),
+        RawArticle(text=text.replace("northern", "southern"), title="Velmar pier", source="Coast Post",
+                   url="https://coastpost.example/local/2024/03/13/velmar-pier",
+                   published=datetime(2024, 3, 12, 8, tzinfo=timezone.utc)),
+    ])
+    by_url = {engine.article(r.article_id).url: engine.article(r.article_id) for r in report.results}
+    from_url = by_url["https://coastpost.example/local/2024/03/13/velmar-pier-reopens"]
+    assert from_url.published == datetime(2024, 3, 13, 12, tzinfo=timezone.utc)
+    assert from_url.metadata.get("published_from") == "url"
+    given = by_url["https://coastpost.example/local/2024/03/13/velmar-pier"]
+    assert given.published == datetime(2024, 3, 12, 8, tzinfo=timezone.utc)  # a given date wins
+    assert "published_from" not in given.metadata
+    # "on Wednesday" resolves against the URL's day
+    assert {e.date.isoformat() for e in from_url.events} == {"2024-03-13"}
+
+
+def test_a_batch_default_date_does_not_override_the_url_day(tmp_path):
+    from newsloom.engine import _with_default_date
+
+    raw = RawArticle(text="x", url="https://example.org/2023/11/02/story")
+    assert _with_default_date(raw, datetime(2020, 1, 1, tzinfo=timezone.utc)).published is None
+    undated = RawArticle(text="x", url="https://example.org/story")
+    assert _with_default_date(undated, datetime(2020, 1, 1, tzinfo=timezone.utc)).published.year == 2020
+
+
 def test_schema_version_newer_than_code_is_refused(tmp_path):
     path = tmp_path / "future.db"
     Engine(db=path).close()

@@ -224,6 +224,39 @@ class _Found:
 
 
 
+#: a date in a URL path: /2022/01/19/, /2022-01-19-, _20220119_ (not inside a longer number)
+_URL_DATE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([/_-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12][0-9]|3[01])(?![0-9])")
+
+
+def date_from_url(url: str | None) -> date | None:
+    """The publication day a news URL spells in its path, e.g. ``/2022/01/19/slug``.
+
+    Many outlets put the day in the path; feeds and scraped pages often lack any other
+    date, and undated articles resolve no relative dates. Only the path is read (never
+    the host or query), the separators must agree (``2022/01/19``, ``2022-01-19``,
+    ``20220119``), and the day must exist. Returns None when there is no such date.
+
+    >>> date_from_url("https://example.org/world/2022/01/19/talks-in-geneva")
+    datetime.date(2022, 1, 19)
+    >>> date_from_url("https://example.org/item?id=20220119") is None
+    True
+    """
+    if not url:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    for m in _URL_DATE.finditer(path):
+        try:
+            return date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            continue
+    return None
+
+
 def _fold(word: str) -> str:
     """Lower-case for lookups, Turkish-safe: "NİSAN".lower() is "ni̇san" (i + combining dot)
     and "ARALIK".lower() is "aralik", so dotted and dotless i fold to a plain i on both sides."""

@@ -24,7 +24,7 @@ from newsloom.embed import Encoder
 from newsloom.errors import InputError, NewsloomError, NotFoundError
 from newsloom.model import (Article, BatchReport, Comparison, IngestResult, ItemError, RawArticle, Story,
                              content_id, utcnow)
-from newsloom.pipeline import Pipeline
+from newsloom.pipeline import Pipeline, published_from_url
 from newsloom.store import Store
 from newsloom.weave import CosineJudge, StoryWeaver
 
@@ -69,7 +69,8 @@ def _limit_blas_threads(n: int) -> None:
 
 
 def _with_default_date(item: RawArticle | ItemError, published: datetime) -> RawArticle | ItemError:
-    if isinstance(item, RawArticle) and item.published is None:
+    # a day in the article's own URL is more specific than a date given for the whole batch
+    if isinstance(item, RawArticle) and item.published is None and published_from_url(item.url) is None:
         item.published = published
     return item
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,16 @@ log = logging.getLogger("newsloom")
 MIN_CLEAN_CHARS = 20
 #: The language detector's confidence under which we fall back on the source's hint.
 MIN_LANGUAGE_CONFIDENCE = 0.5
+
+
+def published_from_url(url: str | None) -> datetime | None:
+    """The day spelled in the URL's path (`newsloom.dates.date_from_url`) at 12:00 UTC:
+    only the day is known, and midday keeps it the same calendar day in every time zone
+    from UTC-11 to UTC+11."""
+    from newsloom.dates import date_from_url
+
+    day = date_from_url(url)
+    return None if day is None else datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
 
 @dataclass
@@ -138,10 +149,15 @@ class Pipeline:
         if not sentences:
             raise InputError("no sentences left after cleaning", kind="empty")
 
+        published, metadata = raw.published, dict(raw.metadata)
+        if published is None:
+            published = published_from_url(raw.url)
+            if published is not None:
+                metadata.setdefault("published_from", "url")
         article = Article(
             id=content_id(raw.title, raw.text), text=raw.text, clean_text=cleaned.text, title=title,
             url=raw.url, source=raw.source, lang=lang, lang_confidence=detection.confidence,
-            published=raw.published, author=raw.author, metadata=dict(raw.metadata),
+            published=published, author=raw.author, metadata=metadata,
             removed_lines=cleaned.removed, sentences=sentences,
         )
         if raw.external_id:
