@@ -199,6 +199,31 @@ def test_who_where_when_features_work_across_scripts():
     assert same["event_gap"] == pytest.approx(np.log1p(2)) and diff["event_gap"] == -1.0
 
 
+def _headline_article(aid: str, title: str, lead: str, lang: str):
+    from newsloom.model import Sentence
+
+    art = _bare_article(aid, lead, [], [], lang)
+    art.title = title
+    art.sentences = [Sentence(index=0, text=lead, start=0, end=len(lead))]
+    return art
+
+
+def test_headline_features_tell_a_different_place_or_count_from_a_missing_one():
+    from newsloom.similarity.features import FEATURE_NAMES as names
+
+    brest = _headline_article("h1", "Погода в Бресте на 17 мая", "Днём до 4 градусов тепла.", "ru")
+    gomel = _headline_article("h2", "Погода в Гомеле на 17 мая", "Днём до 4 градусов тепла.", "ru")
+    brest_again = _headline_article("h3", "В Бресте ожидается дождь", "Синоптики обещают 4 градуса.", "ru")
+    placeless = _headline_article("h4", "Прогноз погоды", "Будет тепло и сухо.", "ru")
+    other_place = dict(zip(names, pair_features(brest, gomel)))
+    same_place = dict(zip(names, pair_features(brest, brest_again)))
+    no_place = dict(zip(names, pair_features(brest, placeless)))
+    assert other_place["head_places"] == 0.0  # both headlines name a city: different cities
+    assert same_place["head_places"] == 1.0  # the inflected title word resolves to one place
+    assert no_place["head_places"] == -1.0 and no_place["head_numbers"] == -1.0  # nothing to compare
+    assert other_place["head_numbers"] == 1.0  # 17 and 4 in both headlines
+
+
 def test_article_signals_are_memoised_by_id_and_bounded(monkeypatch):
     from newsloom.similarity import features
 

@@ -38,6 +38,13 @@ When:
     event_gap     log1p(min |d1 - d2| in days over the resolved event dates of the two
                   articles), -1 when either has none
     pub_gap       log1p(days between publication dates), -1 when unknown
+Headline (title + first `HEAD_SENTENCES` sentences: where a report states its event;
+-1 when either side has nothing of the kind, so "both name a place, different
+places" (0) is told apart from "one names none" (-1); unconstrained in the trees):
+    head_names    containment of the headline's name tokens (as name_overlap)
+    head_places   containment of headline places: linked LOC mentions of the first
+                  sentences plus gazetteer places named in the title
+    head_numbers  Jaccard of every number in the headline (single digits too: "4 wounded")
 Shape:
     len_ratio     min/max of sentence counts
     log_min_len   log1p of the shorter clean text length in characters
@@ -71,6 +78,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "ent_jaccard", "per_overlap", "org_overlap", "loc_overlap", "has_entities",
     "country_overlap", "surname_overlap", "rare_num_overlap",
     "year_match", "event_overlap", "event_gap", "pub_gap",
+    "head_names", "head_places", "head_numbers",
     "len_ratio", "log_min_len", "same_lang",
 )
 
@@ -83,6 +91,7 @@ MONOTONE: dict[str, int] = {
 }
 
 LEAD_SENTENCES = 3
+HEAD_SENTENCES = 2
 ALIGN_THRESHOLD = 0.6
 NAME_PREFIX = 5
 
@@ -125,12 +134,7 @@ def _token_sets(text: str) -> tuple[frozenset, frozenset, frozenset, int | None]
         if tok[:1].isupper() and len(tok) >= 3 and not sentence_initial:
             names.add(_fold(tok))
         prev = tok
-    numbers = set()
-    for m in _NUMBER_RE.finditer(text):
-        digits = "".join(str(unicodedata.digit(c)) for c in m.group(0) if c.isdigit())
-        digits = digits.lstrip("0")
-        if len(digits) >= 2:
-            numbers.add(digits)
+    numbers = {n for n in _all_numbers(text) if len(n) >= 2}
     years = Counter(_YEAR_RE.findall(_ascii_digits(text)))
     year = int(years.most_common(1)[0][0]) if years else None
     return frozenset(names), frozenset(words), frozenset(numbers), year
@@ -220,6 +224,55 @@ def _surname(mention_text: str) -> str | None:
     return _fold(tokens[-1])
 
 
+def _head_text(a: Article) -> str:
+    lead = " ".join(s.text for s in a.sentences[:HEAD_SENTENCES])
+    return f"{a.title or ''}\n{lead}"
+
+
+def _head_places(a: Article) -> frozenset:
+    places = {m.entity_id for m in a.mentions
+              if m.type == "LOC" and m.entity_id and m.sentence < HEAD_SENTENCES}
+    if a.title and a.lang:
+        places |= _title_places(a.title, a.lang)
+    return frozenset(places)
+
+
+@lru_cache(maxsize=16_384)
+def _title_places(title: str, lang: str) -> frozenset:
+    """Gazetteer places named by one or two adjacent capitalised title words (titles
+    carry no mentions: the entity stage runs on the body)."""
+    try:
+        from newsloom.entities.gazetteer import gazetteer
+    except ImportError:  # the entity stage is optional
+        return frozenset()
+    words = [w for w in _TOKEN_RE.findall(title)]
+    found = set()
+    for i, w in enumerate(words):
+        if not w[:1].isupper() or len(w) < 3:
+            continue
+        for span in ((f"{w} {words[i + 1]}",) if i + 1 < len(words) and words[i + 1][:1].isupper() else ()) + (w,):
+            entry = gazetteer().lookup(span, lang)
+            if entry is not None and entry.type == "LOC":
+                found.add(entry.id)
+                break
+    return frozenset(found)
+
+
+def _all_numbers(text: str) -> frozenset:
+    """Every number of `text` as ASCII digits (any digit script; separators and leading
+    zeros removed)."""
+    out = set()
+    for m in _NUMBER_RE.finditer(text):
+        digits = "".join(str(unicodedata.digit(c)) for c in m.group(0) if c.isdigit()).lstrip("0")
+        if digits:
+            out.add(digits)
+    return frozenset(out)
+
+
+def _unless_missing(measure, x: frozenset, y: frozenset) -> float:
+    return -1.0 if not x or not y else measure(x, y)
+
+
 def _number_weights(numbers: frozenset) -> dict[str, float]:
     # rarity proxy: a number with more digits is less likely to match by chance; years
     # are left to the year features
@@ -253,6 +306,9 @@ class ArticleSignals:
     event_days: frozenset
     event_ordinals: np.ndarray
     lead: np.ndarray | None
+    head_names: frozenset = frozenset()
+    head_places: frozenset = frozenset()
+    head_numbers: frozenset = frozenset()
 
 
 SIGNAL_CACHE_SIZE = 4096
@@ -275,6 +331,9 @@ def _compute_signals(a: Article) -> ArticleSignals:
         event_days=frozenset(_event_days(a)),
         event_ordinals=np.array(sorted(d.toordinal() for d in days), dtype=np.int64),
         lead=_lead(a),
+        head_names=_token_sets(_head_text(a))[0],
+        head_places=_head_places(a),
+        head_numbers=_all_numbers(_head_text(a)),
     )
 
 
@@ -338,6 +397,9 @@ def pair_features(a: Article, b: Article, sims: np.ndarray | None = None) -> np.
     f["event_gap"] = -1.0 if egap is None else math.log1p(egap)
     gap = date_gap_days(a, b)
     f["pub_gap"] = -1.0 if gap is None else math.log1p(gap)
+    f["head_names"] = _unless_missing(containment, sa.head_names, sb.head_names)
+    f["head_places"] = _unless_missing(containment, sa.head_places, sb.head_places)
+    f["head_numbers"] = _unless_missing(jaccard, sa.head_numbers, sb.head_numbers)
     la, lb = len(a.sentences), len(b.sentences)
     f["len_ratio"] = min(la, lb) / max(la, lb) if max(la, lb) else 0.0
     f["log_min_len"] = math.log1p(min(len(a.clean_text or ""), len(b.clean_text or "")))

@@ -34,7 +34,7 @@ from newsloom.similarity.data import (
 from newsloom.similarity.features import FEATURE_NAMES, MONOTONE, pair_features
 from newsloom.similarity.prepare import prepare_items
 
-MODEL_VERSION = "sim-2026.12-2"
+MODEL_VERSION = "sim-2026.12-3"
 SEED = 8
 AUGMENTED_WEIGHT = 0.25
 TRANSLATED_WEIGHT = 0.5
