@@ -70,7 +70,10 @@ CONFIGS = [
     ("hnsw + fp16 members", "hnsw", {"M": 16, "ef": 128, "ef_construction": 100}, "float16"),
     ("hnsw + int8 members", "hnsw", {"M": 16, "ef": 128, "ef_construction": 100}, "int8"),
     ("hnsw efc200 + int8", "hnsw", {"M": 16, "ef": 128, "ef_construction": 200}, "int8"),
+    ("usearch i8 + int8 members", "usearch", {"connectivity": 16, "expansion_add": 128, "ef": 128}, "int8"),
 ]
+#: index kinds searched approximately (graph): ef sweep, bulk threads, write buffer
+GRAPH_KINDS = ("hnsw", "usearch")
 DEFAULT_CONFIGS = [c[0] for c in CONFIGS if "efc200" not in c[0]]
 
 
@@ -122,9 +125,22 @@ class SyntheticJudge:
         return same, 0.9 if same else 0.1
 
 
+def story_id(story: int) -> str:
+    """The synthetic story's id, in the weaver's own format (``new_story_id``: "s-" + 12 hex digits)."""
+    return f"s-{story:012x}"
+
+
+def index_params(kind: str, params: dict) -> dict:
+    """A config's parameters in the index's own names (the configs say ``ef`` for both graphs)."""
+    if kind == "usearch" and "ef" in params:
+        params = {**params, "expansion_search": params["ef"]}
+        del params["ef"]
+    return params
+
+
 def build_weaver(kind: str, params: dict, member_dtype: str, centres, sizes, first, last, rng):
     """A real `StoryWeaver` holding every synthetic story, built through `restore` (the engine's start-up path)."""
-    index = make_index(kind, DIM, **({"threads": 2} if kind == "hnsw" else {}), **params)
+    index = make_index(kind, DIM, **({"threads": 2} if kind in GRAPH_KINDS else {}), **index_params(kind, params))
     weaver = StoryWeaver(SyntheticJudge(), lambda member_id: member_id, dim=DIM, index=index,
                          window_days=WINDOW_DAYS, candidate_floor=CANDIDATE_FLOOR, top_k=TOP_K,
                          members_checked=MEMBERS_CHECKED, member_dtype=member_dtype)
@@ -134,8 +150,8 @@ def build_weaver(kind: str, params: dict, member_dtype: str, centres, sizes, fir
         members = [(f"{s:08x}{j:08x}", vec, _utc(t)) for j, (vec, t) in
                    enumerate(zip(members_of(centres, s, size, rng), times))]
         # a realistic headline length (~70 characters), as the weaver keeps one per story
-        weaver.restore(Story(id=f"{s:08x}", headline=f"Synthetic story {s:08x} " + "x" * 46), members)
-    if kind == "hnsw":
+        weaver.restore(Story(id=story_id(s), headline=f"Synthetic story {s:08x} " + "x" * 46), members)
+    if kind in GRAPH_KINDS:
         index.flush()
     return weaver
 
@@ -146,13 +162,13 @@ def exact_top_stories(weaver: StoryWeaver, n_stories: int, queries: np.ndarray, 
     best_ids = np.zeros((len(queries), k), np.int64)
     for lo in range(0, n_stories, 20000):
         ids = np.arange(lo, min(lo + 20000, n_stories))
-        cents = unit(np.vstack([weaver._vector_sum(f"{s:08x}") for s in ids.tolist()]))
+        cents = unit(np.vstack([weaver._vector_sum(story_id(s)) for s in ids.tolist()]))
         scores = np.concatenate([best, queries @ cents.T], axis=1)
         cand = np.concatenate([best_ids, np.broadcast_to(ids, (len(queries), len(ids)))], axis=1)
         top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
         best = np.take_along_axis(scores, top, axis=1)
         best_ids = np.take_along_axis(cand, top, axis=1)
-    return [{f"{s:08x}" for s in row.tolist()} for row in best_ids]
+    return [{story_id(s) for s in row.tolist()} for row in best_ids]
 
 
 def _utc(seconds: float) -> datetime:
@@ -182,7 +198,7 @@ def run_config(name: str, kind: str, params: dict, member_dtype: str, n_articles
     q_when = first[q_story] + rng.uniform(0, 1, queries) * (last[q_story] - first[q_story])
     ef_sweep = []
     truth = exact_top_stories(weaver, len(sizes), q_vecs[: min(queries, 500)], TOP_K)
-    if kind == "hnsw":  # recall/latency of the search alone against ef, before any update
+    if kind in GRAPH_KINDS:  # recall/latency of the search alone against ef, before any update
         for ef in (16, 32, 64, 128):
             index.set_ef(ef)
             hits_ef, lat = 0, []
@@ -260,7 +276,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--ram-mean-sizes", type=float, nargs="*", default=[1.0, 4.0, 8.0],
                     help="mean story sizes for the RAM-only table (weaver built, no queries; [] to skip)")
     ap.add_argument("--ram-articles", type=int, default=100000)
-    ap.add_argument("--ram-config", default="hnsw + int8 members")
+    ap.add_argument("--ram-configs", nargs="*", default=["hnsw + int8 members", "usearch i8 + int8 members"])
     args = ap.parse_args(argv)
 
     print(f"# scale test: dim {DIM}, top_k {TOP_K}, members_checked {MEMBERS_CHECKED}, "
@@ -269,22 +285,24 @@ def main(argv: list[str] | None = None) -> None:
     for dtype, mean, worst in quantisation_error():
         print(f"#   {dtype}: mean {mean:.2e}, max {worst:.2e}")
     started = time.perf_counter()
-    make_index("hnsw", DIM)  # import hnswlib before forking, so no config pays for the import in its RSS
+    for kind in GRAPH_KINDS:  # import hnswlib / usearch before forking, so no config pays for the import in its RSS
+        make_index(kind, DIM)
     if args.ram_mean_sizes:
-        print(f"# RAM of a real StoryWeaver ({args.ram_config}), {args.ram_articles} stored articles, "
+        print(f"# RAM of a real StoryWeaver, {args.ram_articles} stored articles, "
               "every story live; B = RSS growth / articles")
-        print(f"{'mean size':>10}{'stories':>9}{'B/article':>10}{'B/story':>9}{'build s':>8}   counted B/article")
-        name, kind, params, mdtype = next(c for c in CONFIGS if c[0] == args.ram_config)
-        for mean_size in args.ram_mean_sizes:
+        print(f"{'config':<27}{'mean size':>10}{'stories':>9}{'B/article':>10}{'B/story':>9}{'build s':>8}"
+              "   counted B/article")
+        for name, kind, params, mdtype, mean_size in [(*c, m) for c in CONFIGS if c[0] in args.ram_configs
+                                                      for m in args.ram_mean_sizes]:
             with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
                 row = pool.submit(run_config, name, kind, params, mdtype, args.ram_articles, mean_size,
                                   args.topics, 0, args.seed).result()
-            print(f"{mean_size:>10.1f}{row['stories']:>9}{row['bytes_per_article']:>10.0f}"
+            print(f"{name:<27}{mean_size:>10.1f}{row['stories']:>9}{row['bytes_per_article']:>10.0f}"
                   f"{row['bytes_per_story']:>9.0f}{row['build_s']:>8.1f}   "
                   + ", ".join(f"{k} {v:.0f}" for k, v in row["parts"].items()), flush=True)
     if not args.sizes:
         return
-    header = (f"{'config':<22}{'articles':>9}{'stories':>9}{'p50 ms':>8}{'p99 ms':>8}{'B/article':>10}"
+    header = (f"{'config':<27}{'articles':>9}{'stories':>9}{'p50 ms':>8}{'p99 ms':>8}{'B/article':>10}"
               f"{'B/story':>9}{'recall@5':>9}{'build s':>8}{'search p99':>11}{'join p99':>9}{'CPU p50':>8}{'CPU p99':>8}")
     print(header)
     for n in args.sizes:
@@ -292,20 +310,20 @@ def main(argv: list[str] | None = None) -> None:
             if args.configs and name not in args.configs:
                 continue
             if n > args.compact_exact_max and name not in args.large_configs:
-                print(f"{name:<22}{n:>9}  skipped at this size (see --large-configs)")
+                print(f"{name:<27}{n:>9}  skipped at this size (see --large-configs)")
                 continue
-            queries = args.queries if kind == "hnsw" else args.queries // 5  # exact search is linear: fewer
+            queries = args.queries if kind in GRAPH_KINDS else args.queries // 5  # exact search is linear: fewer
             with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
                 row = pool.submit(run_config, name, kind, params, mdtype, n, args.mean_story_size,
                                   args.topics, queries, args.seed).result()
-            print(f"{row['config']:<22}{row['articles']:>9}{row['stories']:>9}{row['p50_ms']:>8.2f}"
+            print(f"{row['config']:<27}{row['articles']:>9}{row['stories']:>9}{row['p50_ms']:>8.2f}"
                   f"{row['p99_ms']:>8.2f}{row['bytes_per_article']:>10.0f}{row['bytes_per_story']:>9.0f}"
                   f"{row['recall5']:>9.3f}{row['build_s']:>8.1f}"
                   f"{row['search_p99_ms']:>11.2f}{row['join_p99_ms']:>9.2f}{row['cpu_p50_ms']:>8.2f}"
                   f"{row['cpu_p99_ms']:>8.2f}", flush=True)
             print("#   counted bytes/article: " + ", ".join(f"{k} {v:.0f}" for k, v in row["parts"].items())
                   + f"; joined {row['joined']:.3f} (expected {row['expected_joins']:.3f})")
-            for ef, recall, p99 in row["ef_sweep"] if kind == "hnsw" else []:
+            for ef, recall, p99 in row["ef_sweep"] if kind in GRAPH_KINDS else []:
                 print(f"#   ef={ef:<4} recall@5 {recall:.3f}  search p99 {p99:.2f} ms")
     print(f"# total {time.perf_counter() - started:.0f} s")
 

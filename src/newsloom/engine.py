@@ -86,8 +86,9 @@ class Engine:
         quiet_days: a story with no article for this long (in stream time: the newest
             article's date) is closed: it leaves the live pool and stays stored and searchable.
         readonly: open the database read-only (serving a copy, say).
-        index: candidate-story index, ``exact`` (brute force) or ``hnsw`` (approximate,
-            for hundreds of thousands of live stories); see `newsloom.index`.
+        index: candidate-story index, ``exact`` (brute force), ``hnsw`` (approximate,
+            for hundreds of thousands of live stories) or ``usearch`` (approximate, int8
+            graph vectors: a quarter of the memory); see `newsloom.index`.
         workers: prepare articles (clean, detect, split, enrich) in this many worker
             processes while the main process embeds and weaves; 0 = in process.
         blas_threads: BLAS threads for this process (None leaves them alone). Default 1:

@@ -13,6 +13,10 @@ Two implementations of the `StoryIndex` protocol, chosen with `make_index`:
   Navigable Small World graph (hnswlib; Malkov & Yashunin 2018, "Efficient and
   robust approximate nearest neighbor search using HNSW graphs"). Sub-linear
   search; float32 vectors plus about ``2*M`` graph links per story.
+* `UsearchStoryIndex` (``kind="usearch"``): the same kind of graph in usearch,
+  with int8 vectors (512 bytes a story at 512-d instead of 2,048) and keys
+  computed from the story ids (`StoryKeys`): ~1.4 KB a story less than
+  `HnswStoryIndex`, the same candidates (docs/scaling.md).
 
 The index holds only centroids of live stories; the store is the source of
 truth and the index is rebuilt from it on start (see `Engine`), so nothing
@@ -39,6 +43,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from array import array
 from typing import Any, Protocol
 
@@ -416,13 +421,260 @@ class HnswStoryIndex:
         return self._capacity * per_slot + self._buffer.nbytes()
 
 
-def make_index(kind: str, dim: int, **params: Any) -> ExactStoryIndex | HnswStoryIndex:
-    """A story index by name: ``exact`` (params: capacity, dtype) or ``hnsw`` (M, ef, ef_construction, ...)."""
+#: Story ids the weaver makes (``new_story_id``): "s-" and 12 hex digits, i.e. 48 bits.
+_STORY_ID = re.compile(r"s-[0-9a-f]{12}")
+#: usearch keys of other story ids come from a counter in this range (above every 48-bit id key).
+_OTHER_KEY_BASE = 1 << 62
+
+
+class StoryKeys:
+    """Two-way map between story ids and the 64-bit integer keys of a usearch index.
+
+    The weaver's own ids (``s-`` + 12 hex digits) *are* a 48-bit number, so they
+    map to their key arithmetically and cost no dictionary entries (two dict
+    entries and an int object, ~150-200 B a story, are a visible part of the
+    1 KB/article budget); any other id gets a counter key above 2**62, kept in
+    two small dicts.
+
+    >>> keys = StoryKeys()
+    >>> keys.key("s-00000000002a"), keys.story(42)
+    (42, 's-00000000002a')
+    >>> k = keys.key("custom"); k >= 2**62, keys.story(k)
+    (True, 'custom')
+    """
+
+    def __init__(self) -> None:
+        self._key_of: dict[str, int] = {}
+        self._id_of: dict[int, str] = {}
+
+    def key(self, story_id: str, create: bool = True) -> int | None:
+        """The key of `story_id` (None when it is a non-weaver id never seen and `create` is False)."""
+        if _STORY_ID.fullmatch(story_id):
+            return int(story_id[2:], 16)
+        key = self._key_of.get(story_id)
+        if key is None and create:
+            key = _OTHER_KEY_BASE + len(self._id_of)
+            while key in self._id_of:  # counter keys freed by `forget` leave gaps
+                key += 1
+            self._key_of[story_id] = key
+            self._id_of[key] = story_id
+        return key
+
+    def story(self, key: int) -> str:
+        return self._id_of[key] if key >= _OTHER_KEY_BASE else f"s-{key:012x}"
+
+    def forget(self, story_id: str) -> None:
+        key = self._key_of.pop(story_id, None)
+        if key is not None:
+            del self._id_of[key]
+
+
+class UsearchStoryIndex:
+    """Approximate cosine search over story centroids with an int8 HNSW graph (usearch).
+
+    Algorithm: a Hierarchical Navigable Small World graph (Malkov & Yashunin
+    2018, "Efficient and robust approximate nearest neighbor search using HNSW
+    graphs"), as in `HnswStoryIndex`, but in usearch (Vardanian, unum-cloud/usearch),
+    which stores the vectors as int8: 512 bytes a story at 512-d instead of
+    hnswlib's 2,048 float32 bytes, the largest single item of the live state
+    (docs/scaling.md). Vectors are quantised here with `ScalarQuantizer("int8")`
+    (one scale per row, the full -127..127 range; usearch's own float-to-int8
+    cast scales unit vectors by a fixed 127, which wastes most of the range at
+    512-d) and the ``cos`` metric makes the scale irrelevant, so it is not stored.
+    The graph walk compares int8 with int8; the hits are then re-scored
+    asymmetrically, float32 query against the decoded unit rows, so the cosines
+    handed to the weaver err by ~3e-5 (the int8 member store's error) rather than
+    the ~1e-3 of int8 on both sides.
+
+    Writes are buffered and relinked lazily exactly as in `HnswStoryIndex`: new
+    and moved stories go to a small exact float32 buffer searched alongside the
+    graph, flushed in one multi-threaded ``add`` when it holds `buffer_size`
+    stories; an upsert of a graph story whose centroid moved by less than
+    ``1 - relink_cosine`` (cosine to the indexed vector) is skipped. A move is
+    ``remove`` + ``add`` (usearch refuses duplicate keys); usearch reuses the
+    removed slots.
+
+    Keys: `StoryKeys` (the weaver's ids need no map at all).
+
+    Parameters:
+        dim: vector dimension.
+        connectivity: graph links per node and layer (usearch's M; level 0 keeps twice as many).
+        expansion_add: candidate-list size while inserting (usearch's ef_construction).
+        expansion_search: candidate-list size while searching (ef); raised to ``k`` when smaller.
+        relink_cosine: see above; 1.0 moves the node on every change.
+        buffer_size: stories held in the exact write buffer before a flush (0: straight into the graph).
+        threads: threads for bulk inserts (restore, flush, rebuild); a query uses one.
+
+    Capacity: usearch grows its slots by itself (no resize calls here).
+    """
+
+    def __init__(self, dim: int, *, connectivity: int = 16, expansion_add: int = 128,
+                 expansion_search: int = 128, relink_cosine: float = 0.995, buffer_size: int = 1024,
+                 threads: int | None = None) -> None:
+        import os
+
+        self.dim = dim
+        self.connectivity = connectivity
+        self.expansion_add = expansion_add
+        self.expansion_search = expansion_search
+        self.relink_cosine = relink_cosine
+        self.buffer_size = buffer_size
+        self.threads = threads or os.cpu_count() or 1
+        self.relinks_skipped = 0
+        self.flushes = 0
+        self.quantizer = ScalarQuantizer("int8")
+        self.keys = StoryKeys()
+        self._index = self._new_graph()
+        self._buffer = self._new_buffer()
+
+    def _new_graph(self):
+        from usearch.index import Index
+
+        graph = Index(ndim=self.dim, metric="cos", dtype="i8", connectivity=self.connectivity,
+                      expansion_add=self.expansion_add, expansion_search=self.expansion_search)
+        return graph
+
+    def _new_buffer(self) -> ExactStoryIndex:
+        return ExactStoryIndex(self.dim, capacity=max(16, min(self.buffer_size, 4096)))
+
+    def set_ef(self, ef: int) -> None:
+        """Set the search expansion (the recall/latency knob; same name as `HnswStoryIndex`)."""
+        self.expansion_search = ef
+        self._index.expansion_search = ef
+
+    def __len__(self) -> int:
+        return len(self._index) + len(self._buffer)
+
+    def _graph_key(self, story_id: str) -> int | None:
+        key = self.keys.key(story_id, create=False)
+        return key if key is not None and key in self._index else None
+
+    def __contains__(self, story_id: object) -> bool:
+        return isinstance(story_id, str) and (story_id in self._buffer or self._graph_key(story_id) is not None)
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    def _unit_rows(self, keys: np.ndarray) -> np.ndarray:
+        """The indexed vectors of `keys` as float32 unit rows (the int8 codes, normalised)."""
+        rows = self._index.get(keys, dtype=np.int8)
+        rows = np.vstack(rows).astype(np.float32) if len(keys) else np.zeros((0, self.dim), np.float32)
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        return rows / np.where(norms > 0, norms, 1.0)
+
+    def upsert(self, story_id: str, centroid: np.ndarray) -> None:
+        vec = np.asarray(centroid, dtype=np.float32).reshape(self.dim)
+        if story_id in self._buffer:
+            self._buffer.upsert(story_id, vec)
+            return
+        key = self._graph_key(story_id)
+        if key is not None and self.relink_cosine < 1.0:
+            if float(self._unit_rows(np.array([key], np.uint64))[0] @ vec) >= self.relink_cosine:
+                self.relinks_skipped += 1
+                return
+        if key is not None:
+            self._index.remove(key)
+        if not self.buffer_size:
+            self.add_many([story_id], vec[None, :], threads=1)
+            return
+        self._buffer.upsert(story_id, vec)
+        if len(self._buffer) >= self.buffer_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Move the write buffer into the graph (one bulk insert)."""
+        ids = list(self._buffer._row)
+        if not ids:
+            return
+        vectors = np.vstack([self._buffer.get_vector(s) for s in ids])
+        self._buffer = self._new_buffer()
+        self.add_many(ids, vectors)
+        self.flushes += 1
+
+    def add_many(self, story_ids: list[str], centroids: np.ndarray, threads: int | None = None) -> None:
+        """Insert or move stories straight into the graph in one usearch call (restore and flush path)."""
+        if not story_ids:
+            return
+        centroids = np.asarray(centroids, dtype=np.float32).reshape(len(story_ids), self.dim)
+        keys = np.array([self.keys.key(s) for s in story_ids], dtype=np.uint64)
+        for s in story_ids:
+            self._buffer.remove(s)
+        present = [k for k in keys.tolist() if k in self._index]
+        if present:
+            self._index.remove(np.array(present, dtype=np.uint64))
+        codes, _ = self.quantizer.encode(centroids)
+        self._index.add(keys, codes, threads=threads or self.threads)
+
+    def remove(self, story_id: str) -> None:
+        if story_id in self._buffer:
+            self._buffer.remove(story_id)
+        else:
+            key = self._graph_key(story_id)
+            if key is not None:
+                self._index.remove(key)
+        self.keys.forget(story_id)
+
+    def get_vector(self, story_id: str) -> np.ndarray:
+        """The indexed centroid (float32 unit vector; int8-rounded once in the graph). KeyError if absent."""
+        if story_id in self._buffer:
+            return self._buffer.get_vector(story_id)
+        key = self._graph_key(story_id)
+        if key is None:
+            raise KeyError(story_id)
+        return self._unit_rows(np.array([key], np.uint64))[0]
+
+    def rebuild(self) -> None:
+        """Re-create the graph from its live vectors and the buffer (drops removed slots)."""
+        keys = np.asarray(self._index.keys, dtype=np.uint64)
+        codes = np.vstack(self._index.get(keys, dtype=np.int8)) if len(keys) else None
+        self._index = self._new_graph()
+        if codes is not None:
+            self._index.add(keys, codes, threads=self.threads)
+        self.flush()
+
+    def _search_graph(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+        k = min(k, len(self._index))
+        if k <= 0:
+            return []
+        codes, _ = self.quantizer.encode(query)
+        if k > self.expansion_search:
+            self._index.expansion_search = k
+        try:
+            keys = np.asarray(self._index.search(codes[0], k, threads=1).keys, dtype=np.uint64)
+        finally:
+            self._index.expansion_search = self.expansion_search
+        # re-score: float32 query against the decoded rows (int8 on one side only)
+        scores = self._unit_rows(keys) @ query
+        return [(self.keys.story(int(key)), float(score)) for key, score in zip(keys.tolist(), scores.tolist())]
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        if k <= 0 or not len(self):
+            return []
+        query = np.asarray(vector, dtype=np.float32).reshape(self.dim)
+        hits = self._search_graph(query, k) + self._buffer.search(query, k)
+        hits.sort(key=lambda h: -h[1])
+        return hits[:k]
+
+    def nbytes(self) -> int:
+        """Bytes usearch reports for the graph (vectors, links, capacity) plus the buffer."""
+        return int(self._index.memory_usage) + self._buffer.nbytes()
+
+
+#: `make_index` kinds.
+INDEX_KINDS: tuple[str, ...] = ("exact", "hnsw", "usearch")
+
+
+def make_index(kind: str, dim: int, **params: Any) -> ExactStoryIndex | HnswStoryIndex | UsearchStoryIndex:
+    """A story index by name: ``exact`` (params: capacity, dtype), ``hnsw`` (M, ef, ef_construction, ...)
+    or ``usearch`` (connectivity, expansion_add, expansion_search, ...: int8 graph)."""
     if kind == "exact":
         return ExactStoryIndex(dim, **params)
     if kind == "hnsw":
         return HnswStoryIndex(dim, **params)
-    raise ValueError(f"unknown story index kind {kind!r} (expected 'exact' or 'hnsw')")
+    if kind == "usearch":
+        return UsearchStoryIndex(dim, **params)
+    raise ValueError(f"unknown story index kind {kind!r} (expected one of {', '.join(INDEX_KINDS)})")
 
 
 class MemberStore:
