@@ -29,23 +29,10 @@ POOL = REPO / ".." / "shared" / "data" / "samestory" / "ru_control_pool.tsv"
 
 def samestory_f1(pool: Path, k: int | None) -> dict:
     from newsloom.embed import ArticleEmbedder, default_encoder
-    from newsloom.similarity.evaluate import convert_samestory, samestory_row_to_pair
-    from newsloom.similarity.model import SimilarityModel
-    from newsloom.similarity.train import featurise
+    from newsloom.similarity.evaluate import convert_samestory, samestory_scores
 
-    model = SimilarityModel.load_default()
-    rows = convert_samestory(pool)
-    pairs = [samestory_row_to_pair(r) for r in rows]
     embedder = ArticleEmbedder(default_encoder(), **({"max_sentences": k} if k else {}))
-    preds = model.predict(featurise(pairs, embedder))
-    decided = [model.same_story_from_overall(o)[0] for o in preds["Overall"]]
-    gold = [bool(r["same"]) for r in rows]
-    tp = sum(d and g for d, g in zip(decided, gold))
-    fp = sum(d and not g for d, g in zip(decided, gold))
-    fn = sum(g and not d for d, g in zip(decided, gold))
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"pairs": len(rows), "precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+    return samestory_scores(convert_samestory(pool), embedder=embedder)
 
 
 def demo_weaving(k: int | None) -> dict:

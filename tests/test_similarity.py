@@ -257,3 +257,25 @@ def test_eval_similarity_takes_a_model_path(tmp_path, capsys):
     _write_jsonl(path, rows)
     assert main_similarity([str(path), "--model", str(model_path)]) == 0
     assert "Pearson Overall: 1.0" in capsys.readouterr().out
+
+
+def test_semeval_sides_take_the_day_in_their_urls(tmp_path):
+    from newsloom.similarity.data import load_semeval
+
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "train.csv").write_text(
+        "pair_id,link1,link2,Overall\n"
+        "111_222,https://news.example/world/2020/03/05/quake-hits,https://news.example/about,1.0\n",
+        encoding="utf-8")
+    row = {"pair_id": "111_222it", "quality": "original", "lang1": "en", "lang2": "it",
+           "title1": "Quake hits the coast", "text1": "A strong quake hit the coast on Thursday.",
+           "title2": "Terremoto", "text2": "Un forte terremoto ha colpito la costa.",
+           "labels": {"Overall": 1.0}}
+    dated = dict(row, pair_id="111_333", date1="2020-03-04T08:00:00+00:00")
+    (tmp_path / "train_pairs.jsonl").write_text(json.dumps(row) + "\n" + json.dumps(dated) + "\n",
+                                                encoding="utf-8")
+    assert all(p.a.published is None or p.pair_id == "111_333" for p in load_semeval(tmp_path))  # opt-in
+    from_url, given = load_semeval(tmp_path, dates_from_urls=True)
+    assert from_url.a.published.isoformat() == "2020-03-05T12:00:00+00:00"  # id 111 (suffix stripped)
+    assert from_url.b.published is None  # its URL has no day
+    assert given.a.published.isoformat() == "2020-03-04T08:00:00+00:00"  # a row's own date wins

@@ -48,12 +48,12 @@ def _load_model(path: str | None):
     return SimilarityModel.load(path) if path else SimilarityModel.load_default()
 
 
-def _score_pairs(pairs: list[Pair], model=None):
+def _score_pairs(pairs: list[Pair], model=None, embedder=None):
     from newsloom.similarity.model import SimilarityModel
     from newsloom.similarity.train import featurise
 
     model = model or SimilarityModel.load_default()
-    X = featurise(pairs)
+    X = featurise(pairs, embedder)
     preds = model.predict(X)
     return X, preds
 
@@ -145,12 +145,14 @@ def samestory_row_to_pair(row: dict) -> Pair:
     return pair_from_row({k: v for k, v in row.items() if k != "same"} | {"quality": "samestory"})
 
 
-def samestory_scores(rows: list[dict], model=None) -> dict:
+def samestory_scores(rows: list[dict], model=None, embedder=None) -> dict:
+    """Precision, recall and F1 of the join-or-new decision on labelled pairs (`embedder`:
+    an `ArticleEmbedder` other than the default, e.g. one that embeds fewer sentences)."""
     from newsloom.similarity.model import SimilarityModel
 
     model = model or SimilarityModel.load_default()
     pairs = [samestory_row_to_pair(r) for r in rows]
-    _, preds = _score_pairs(pairs, model)
+    _, preds = _score_pairs(pairs, model, embedder)
     decided = [model.same_story_from_overall(o)[0] for o in preds["Overall"]]
     gold = [bool(r["same"]) for r in rows]
     tp = sum(d and g for d, g in zip(decided, gold))
@@ -202,8 +204,10 @@ def main_export_dev(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="newsloom data semeval-dev")
     ap.add_argument("-o", "--out", required=True)
     ap.add_argument("--data", default=str(DEFAULT_DATA_DIR))
+    ap.add_argument("--dates-from-urls", action="store_true",
+                    help="write date1/date2 from the day in each article's URL where the row has none")
     args = ap.parse_args(argv)
-    _, dev = dev_split(load_semeval(args.data))
+    _, dev = dev_split(load_semeval(args.data, dates_from_urls=args.dates_from_urls))
     with open(args.out, "w", encoding="utf-8") as fh:
         for p in dev:
             fh.write(json.dumps(pair_to_row(p), ensure_ascii=False) + "\n")

@@ -224,13 +224,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--holdout-dev", action="store_true",
                     help="write the train-only fit (no dev rows): evaluate it with "
                          "`newsloom eval similarity dev.jsonl --model PATH` for the honest dev figure")
+    ap.add_argument("--dates-from-urls", action="store_true",
+                    help="date undated sides by the day in their article's URL (labels/*.csv)")
     ap.add_argument("--augmented-weight", type=float, default=AUGMENTED_WEIGHT,
                     help="sample weight of augmented rows (0 leaves them out)")
     ap.add_argument("--translated-weight", type=float, default=TRANSLATED_WEIGHT,
                     help="sample weight of translated_en rows (0 leaves them out)")
     args = ap.parse_args(argv)
     t0 = time.time()
-    pairs = load_semeval(args.data)
+    pairs = load_semeval(args.data, dates_from_urls=args.dates_from_urls)
     train, dev = select_training(pairs, args.noisy_limit)
     table = {"augmented": args.augmented_weight, "translated_en": args.translated_weight}
     train = [p for p in train if table.get(p.quality, 1.0) > 0]
@@ -296,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
             "trained_on": {"pairs": len(full), "original": sum(p.quality == "original" for p in full),
                            "augmented_weight": args.augmented_weight,
                            "translated_weight": args.translated_weight,
-                           "noisy_limit": args.noisy_limit, "holdout_dev": bool(args.holdout_dev)}}
+                           "noisy_limit": args.noisy_limit, "holdout_dev": bool(args.holdout_dev),
+                           "dates_from_urls": bool(args.dates_from_urls)}}
     try:
         from newsloom.embed import ArticleEmbedder, default_encoder
 
