@@ -1,6 +1,6 @@
-"""Same-story F1 of the weaver with the exact index vs the HNSW index (and compact members).
+"""Same-story F1 of the weaver with the exact index vs the HNSW and usearch indexes (and compact members).
 
-Articles are prepared and embedded once (`Pipeline`), then woven twice by a
+Articles are prepared and embedded once (`Pipeline`), then woven once per index by a
 `StoryWeaver` that differs only in its candidate index, so any F1 difference
 is the index's doing.
 
@@ -42,7 +42,12 @@ DEMO = REPO / "src" / "newsloom" / "data" / "demo" / "articles.jsonl"
 SAMESTORY = REPO / ".." / "shared" / "data" / "samestory"
 #: name -> (index kind, index params, member dtype); "exact" with float32 members is the former exact path
 INDEXES = {"exact": ("exact", {}, "float32"), "hnsw": ("hnsw", {"M": 16, "ef": 128}, "float32"),
-           "hnsw+int8": ("hnsw", {"M": 16, "ef": 128}, "int8")}  # int8: the weaver's default MemberStore
+           "hnsw+int8": ("hnsw", {"M": 16, "ef": 128}, "int8"),  # int8: the weaver's default MemberStore
+           # buffer_size 0: these corpora have fewer stories than the default write buffer (1024, exact
+           # float32 search), so the rows above never search a graph; these two write into the graph itself
+           "hnsw+int8 graph": ("hnsw", {"M": 16, "ef": 128, "buffer_size": 0}, "int8"),
+           # int8 graph vectors too
+           "usearch+int8": ("usearch", {"connectivity": 16, "expansion_search": 128, "buffer_size": 0}, "int8")}
 
 
 def f1(predicted: set, gold: set, universe_size: int | None = None) -> tuple[float, float, float]:
@@ -121,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         predicted = {frozenset((a.id, b.id)) for a, b in itertools.combinations(articles, 2)
                      if story[a.id] == story[b.id]}
         p, r, f = f1(predicted, gold)
-        print(f"  {name:<10} stories {len(set(story.values())):>3}  pairwise P {p:.3f} R {r:.3f} F1 {f:.3f}")
+        print(f"  {name:<16} stories {len(set(story.values())):>3}  pairwise P {p:.3f} R {r:.3f} F1 {f:.3f}")
 
     if args.pairs and SAMESTORY.is_dir():
         t = time.perf_counter()
@@ -136,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
             story = weave(articles, judge, kind, params, member_dtype)
             predicted = {(a, b) for a, b, _ in pairs if story[a] == story[b]}
             p, r, f = f1(predicted, gold)
-            print(f"  {name:<10} pair P {p:.3f} R {r:.3f} F1 {f:.3f}")
+            print(f"  {name:<16} pair P {p:.3f} R {r:.3f} F1 {f:.3f}")
     elif args.pairs:
         print(f"samestory: {SAMESTORY} not found, skipped")
 

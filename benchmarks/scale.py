@@ -269,7 +269,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--configs", nargs="*", default=DEFAULT_CONFIGS,
                     help=f"config names (default: all but efc200); known: {', '.join(c[0] for c in CONFIGS)}")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--large-configs", nargs="*", default=["exact fp32", "hnsw + int8 members"],
+    ap.add_argument("--large-configs", nargs="*",
+                    default=["exact fp32", "hnsw + int8 members", "usearch i8 + int8 members"],
                     help="configs run above --compact-exact-max articles (an HNSW build of 250k stories takes minutes)")
     ap.add_argument("--compact-exact-max", type=int, default=200000,
                     help="skip exact fp16/int8 above this many articles (their search widens every row: seconds)")

@@ -164,7 +164,7 @@ class StoryWeaver:
     * the centroid = the normalised sum of the kept members' decoded vectors; a
       story that outgrows ``max_members_kept`` gets an exact float32 running sum
       (members beyond the cap are forgotten, their vectors are not);
-    * the headline (what `preview` hands to the store).
+    * the headline (what `preview` hands to the store), a `StoryPool` column.
 
     ``member_dtype="float32"`` reproduces the float32 arithmetic of the former
     list-of-arrays state; int8 changes a cosine by ~3e-5 (measured in
@@ -186,8 +186,7 @@ class StoryWeaver:
         self.confident = confident
         self.max_members_kept = max_members_kept
         self.members = MemberStore(dim, dtype=member_dtype, max_per_story=max_members_kept)
-        self.pool = StoryPool(dim, dtype=None)
-        self.headlines: dict[str, str] = {}
+        self.pool = StoryPool(dim, dtype=None)  # also keeps the headlines
         # exact running sums of the (few) stories with more members than are kept
         self._big_sums: dict[str, np.ndarray] = {}
 
@@ -207,7 +206,7 @@ class StoryWeaver:
         first, last = self.pool.span(story_id)
         ids = self.members.member_ids(story_id)
         vectors = self.members.vectors(story_id)
-        return LiveStory(story_id, self.headlines.get(story_id, ""), self._vector_sum(story_id),
+        return LiveStory(story_id, self.pool.headline(story_id), self._vector_sum(story_id),
                          _utc(first), _utc(last), list(zip(ids, vectors)), self.pool.size(story_id))
 
     def live_member_ids(self) -> set[str]:
@@ -282,9 +281,10 @@ class StoryWeaver:
     def commit(self, article: Article, assignment: Assignment) -> None:
         """Apply a decision (after the store committed it)."""
         article.story_id = assignment.story_id
-        if assignment.story_id not in self.pool:
-            self.headlines[assignment.story_id] = article.title or article.clean_text[:90]
+        new = assignment.story_id not in self.pool
         centroid = self._add_member(assignment.story_id, article.id, article.vector, _seconds(article.when))
+        if new:
+            self.pool.set_headline(assignment.story_id, article.title or article.clean_text[:90])
         self.index.upsert(assignment.story_id, centroid)
 
     def learn_one(self, article: Article) -> Assignment:
@@ -302,7 +302,7 @@ class StoryWeaver:
                          centroid=article.vector)
         first, last = self.pool.span(story_id)
         when = _seconds(article.when)
-        return Story(id=story_id, headline=self.headlines.get(story_id, ""),
+        return Story(id=story_id, headline=self.pool.headline(story_id),
                      article_ids=self.members.member_ids(story_id) + [article.id],
                      first_seen=_utc(min(first, when)), last_seen=_utc(max(last, when)),
                      centroid=_unit(self._sum_with(story_id, article.vector)))
@@ -327,10 +327,10 @@ class StoryWeaver:
         """Re-create a live story from stored members (id, vector, when), oldest first."""
         if not members:
             return
-        self.headlines[story.id] = story.headline
         centroid = None
         for article_id, vector, when in members:
             centroid = self._add_member(story.id, article_id, vector, _seconds(when))
+        self.pool.set_headline(story.id, story.headline)
         self.index.upsert(story.id, centroid)
 
     def close_quiet(self, now: datetime, quiet_days: float) -> list[str]:
@@ -339,7 +339,6 @@ class StoryWeaver:
         for sid in closed:
             self.pool.remove(sid)
             self.members.remove_story(sid)
-            self.headlines.pop(sid, None)
             self._big_sums.pop(sid, None)
             self.index.remove(sid)
         return closed
