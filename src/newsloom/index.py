@@ -15,7 +15,7 @@ Two implementations of the `StoryIndex` protocol, chosen with `make_index`:
   search; float32 vectors plus about ``2*M`` graph links per story.
 * `UsearchStoryIndex` (``kind="usearch"``): the same kind of graph in usearch,
   with int8 vectors (512 bytes a story at 512-d instead of 2,048) and keys
-  computed from the story ids (`StoryKeys`): ~1.4 KB a story less than
+  computed from the story ids (`StoryKeys`): ~1.7 KB a story less RSS than
   `HnswStoryIndex`, the same candidates (docs/scaling.md).
 
 The index holds only centroids of live stories; the store is the source of
