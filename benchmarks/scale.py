@@ -304,7 +304,8 @@ def main(argv: list[str] | None = None) -> None:
     if not args.sizes:
         return
     header = (f"{'config':<27}{'articles':>9}{'stories':>9}{'p50 ms':>8}{'p99 ms':>8}{'B/article':>10}"
-              f"{'B/story':>9}{'recall@5':>9}{'build s':>8}{'search p99':>11}{'join p99':>9}{'CPU p50':>8}{'CPU p99':>8}")
+              f"{'B/story':>9}{'recall@5':>9}{'build s':>8}{'search p99':>11}{'join p99':>9}{'CPU p50':>8}"
+              f"{'CPU p99':>8}")
     print(header)
     for n in args.sizes:
         for name, kind, params, mdtype in CONFIGS:
