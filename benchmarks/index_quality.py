@@ -24,6 +24,7 @@ import os
 import random
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
@@ -40,6 +41,7 @@ from newsloom.weave import StoryWeaver
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "src" / "newsloom" / "data" / "demo" / "articles.jsonl"
 SAMESTORY = REPO / ".." / "shared" / "data" / "samestory"
+POOL_DAY = datetime(2020, 5, 15, 12, tzinfo=UTC)  # the pools are from spring 2020
 #: name -> (index kind, index params, member dtype); "exact" with float32 members is the former exact path
 INDEXES = {"exact": ("exact", {}, "float32"), "hnsw": ("hnsw", {"M": 16, "ef": 128}, "float32"),
            "hnsw+int8": ("hnsw", {"M": 16, "ef": 128}, "int8"),  # int8: the weaver's default MemberStore
@@ -92,8 +94,11 @@ def samestory_pairs(limit: int, seed: int) -> tuple[list[RawArticle], list[tuple
         keys = []
         for side in ("first", "second"):
             key = r[f"INPUT:{side}_url"]
+            # one publication day for every pool article: the pools carry no dates, and
+            # some URLs spell a day (which ingest would take) while others do not, which
+            # would put the two sides of a pair years apart and outside any time window
             raws.setdefault(key, RawArticle(text=r[f"INPUT:{side}_text"], title=r[f"INPUT:{side}_title"],
-                                            url=key, origin=key))
+                                            url=key, origin=key, published=POOL_DAY))
             keys.append(key)
         pairs.append((keys[0], keys[1], r["GOLDEN:quality"] == "OK"))
     order = list(raws.values())

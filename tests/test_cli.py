@@ -100,3 +100,19 @@ def test_compare_seed_files_dated_reports_partial_reuse(tmp_path, capsys, shared
 def test_bad_published_date_is_a_usage_error(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "b.db"), "ingest", "--published", "soon", str(tmp_path)]) == 2
     assert "date" in capsys.readouterr().err
+
+
+def test_index_and_workers_options_reach_the_engine(tmp_path):
+    from newsloom.cli import _engine, build_parser
+    from newsloom.index import UsearchStoryIndex
+
+    args = build_parser().parse_args(["--db", str(tmp_path / "x.db"), "--index", "usearch", "--workers", "2",
+                                      "stats"])
+    engine = _engine(args)
+    try:
+        assert engine.index_kind == "usearch" and engine.workers == 2
+        assert isinstance(engine.weaver.index, UsearchStoryIndex)
+    finally:
+        engine.close()
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--index", "faiss", "stats"])

@@ -45,7 +45,8 @@ def print_json(obj: Any) -> None:
 def _engine(args):
     from newsloom.engine import Engine
 
-    return Engine(db=args.db, embed_sentences=getattr(args, "embed_sentences", None))
+    return Engine(db=args.db, embed_sentences=getattr(args, "embed_sentences", None),
+                  index=getattr(args, "index", None) or "exact", workers=getattr(args, "workers", None) or 0)
 
 
 class Progress:
@@ -287,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--embed-sentences", type=int, default=None, metavar="K",
                    help="embed only the title and the first K sentences of an article at ingest "
                         "(faster; default: the embedder's cap of 40; see docs/scaling.md)")
+    p.add_argument("--index", choices=("exact", "hnsw", "usearch"), default=None,
+                   help="candidate-story index: exact (default; fine up to ~100k live stories), "
+                        "hnsw (float32 graph) or usearch (int8 graph, least memory); see docs/scaling.md")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes that prepare articles (clean, detect, enrich) while the main "
+                        "process embeds and weaves; default 0 (all in one process)")
     sub = p.add_subparsers(dest="command", required=True)
 
     def add(name, func, help_):
