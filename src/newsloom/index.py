@@ -209,7 +209,34 @@ class ExactStoryIndex:
         return self._matrix.nbytes + (self._scales.nbytes if self._scales is not None else 0)
 
 
-class HnswStoryIndex:
+class _WriteBuffer:
+    """The write buffer both graph indexes share: new and moved stories wait in a small
+    exact index (searched with the graph) and go into the graph in one bulk insert, because
+    inserting one node at a time is the expensive graph operation (see `HnswStoryIndex`)."""
+
+    dim: int
+    buffer_size: int
+    flushes: int
+    _buffer: ExactStoryIndex
+
+    def _new_buffer(self) -> ExactStoryIndex:
+        return ExactStoryIndex(self.dim, capacity=max(16, min(self.buffer_size, 4096)))
+
+    def add_many(self, story_ids: list[str], centroids: np.ndarray, threads: int | None = None) -> None:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Move the write buffer into the graph (one bulk insert)."""
+        ids = list(self._buffer._row)
+        if not ids:
+            return
+        vectors = np.vstack([self._buffer.get_vector(s) for s in ids])
+        self._buffer = self._new_buffer()
+        self.add_many(ids, vectors)
+        self.flushes += 1
+
+
+class HnswStoryIndex(_WriteBuffer):
     """Approximate inner-product search over L2-normalised centroids with an HNSW graph (hnswlib).
 
     Inner product on unit vectors is cosine; hnswlib's ``ip`` distance is
@@ -267,7 +294,7 @@ class HnswStoryIndex:
         self._next_label = 0
         self._deleted = 0
         self._index = self._new_graph(self._capacity)
-        self._buffer = ExactStoryIndex(dim, capacity=max(16, min(buffer_size, 4096)))
+        self._buffer = self._new_buffer()
 
     def _new_graph(self, capacity: int):
         import hnswlib
@@ -320,16 +347,6 @@ class HnswStoryIndex:
         self._buffer.upsert(story_id, vec)
         if len(self._buffer) >= self.buffer_size:
             self.flush()
-
-    def flush(self) -> None:
-        """Move the write buffer into the graph (one bulk insert)."""
-        ids = list(self._buffer._row)
-        if not ids:
-            return
-        vectors = np.vstack([self._buffer.get_vector(s) for s in ids])
-        self._buffer = ExactStoryIndex(self.dim, capacity=max(16, min(self.buffer_size, 4096)))
-        self.add_many(ids, vectors)
-        self.flushes += 1
 
     def _drop_from_graph(self, story_id: str) -> bool:
         label = self._label.pop(story_id, None)
@@ -471,7 +488,7 @@ class StoryKeys:
             del self._id_of[key]
 
 
-class UsearchStoryIndex:
+class UsearchStoryIndex(_WriteBuffer):
     """Approximate cosine search over story centroids with an int8 HNSW graph (usearch).
 
     Algorithm: a Hierarchical Navigable Small World graph (Malkov & Yashunin
@@ -536,9 +553,6 @@ class UsearchStoryIndex:
                       expansion_add=self.expansion_add, expansion_search=self.expansion_search)
         return graph
 
-    def _new_buffer(self) -> ExactStoryIndex:
-        return ExactStoryIndex(self.dim, capacity=max(16, min(self.buffer_size, 4096)))
-
     def set_ef(self, ef: int) -> None:
         """Set the search expansion (the recall/latency knob; same name as `HnswStoryIndex`)."""
         self.expansion_search = ef
@@ -583,16 +597,6 @@ class UsearchStoryIndex:
         self._buffer.upsert(story_id, vec)
         if len(self._buffer) >= self.buffer_size:
             self.flush()
-
-    def flush(self) -> None:
-        """Move the write buffer into the graph (one bulk insert)."""
-        ids = list(self._buffer._row)
-        if not ids:
-            return
-        vectors = np.vstack([self._buffer.get_vector(s) for s in ids])
-        self._buffer = self._new_buffer()
-        self.add_many(ids, vectors)
-        self.flushes += 1
 
     def add_many(self, story_ids: list[str], centroids: np.ndarray, threads: int | None = None) -> None:
         """Insert or move stories straight into the graph in one usearch call (restore and flush path)."""
