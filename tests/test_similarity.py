@@ -279,3 +279,11 @@ def test_semeval_sides_take_the_day_in_their_urls(tmp_path):
     assert from_url.a.published.isoformat() == "2020-03-05T12:00:00+00:00"  # id 111 (suffix stripped)
     assert from_url.b.published is None  # its URL has no day
     assert given.a.published.isoformat() == "2020-03-04T08:00:00+00:00"  # a row's own date wins
+
+
+def test_a_two_word_place_in_a_title_is_one_place():
+    from newsloom.entities.gazetteer import gazetteer
+    from newsloom.similarity.features import _title_places
+
+    new_york = gazetteer().lookup("New York", "en").id
+    assert _title_places("Storm hits New York overnight", "en") == frozenset({new_york})  # not York, England

@@ -245,16 +245,23 @@ def _title_places(title: str, lang: str) -> frozenset:
         from newsloom.entities.gazetteer import gazetteer
     except ImportError:  # the entity stage is optional
         return frozenset()
-    words = [w for w in _TOKEN_RE.findall(title)]
+    words = _TOKEN_RE.findall(title)
     found = set()
-    for i, w in enumerate(words):
-        if not w[:1].isupper() or len(w) < 3:
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if not word[:1].isupper() or len(word) < 3:
             continue
-        for span in ((f"{w} {words[i + 1]}",) if i + 1 < len(words) and words[i + 1][:1].isupper() else ()) + (w,):
-            entry = gazetteer().lookup(span, lang)
+        if i < len(words) and words[i][:1].isupper():
+            entry = gazetteer().lookup(f"{word} {words[i]}", lang)
             if entry is not None and entry.type == "LOC":
-                found.add(entry.id)
-                break
+                found.add(entry.id)  # "New York": neither "New" nor "York" on its own
+                i += 1
+                continue
+        entry = gazetteer().lookup(word, lang)
+        if entry is not None and entry.type == "LOC":
+            found.add(entry.id)
     return frozenset(found)
 
 
