@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from newsloom.index import (ExactStoryIndex, HnswStoryIndex, MemberStore, ScalarQuantizer, StoryKeys, StoryPool,
-                            UsearchStoryIndex, make_index)
+from newsloom.index import (ExactStoryIndex, HnswStoryIndex, ScalarQuantizer, StoryKeys, UsearchStoryIndex,
+                            make_index)
+from newsloom.livestate import MemberStore, StoryPool
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

@@ -61,7 +61,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from newsloom.index import ExactStoryIndex, MemberStore, StoryIndex, StoryPool
+from newsloom.index import ExactStoryIndex, StoryIndex
+from newsloom.livestate import MemberStore, StoryPool
 from newsloom.model import Article, Story
 
 
