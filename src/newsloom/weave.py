@@ -54,7 +54,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
@@ -241,9 +241,9 @@ class StoryWeaver:
         scored = []
         threshold = getattr(self.judge, "threshold", 0.5)
         for story_id, cos in candidates:  # best centroid cosine first
+            members = self._members_to_verify(story_id, article.vector)
             story_best = (0.0, None)
-            for member_id in self._members_to_verify(story_id, article.vector):
-                _, prob = self.judge.same_story(article, self.fetch_article(member_id))
+            for member_id, prob in zip(members, self._probabilities(article, members)):
                 if prob > story_best[0]:
                     story_best = (prob, member_id)
                 if prob >= threshold:
@@ -259,6 +259,20 @@ class StoryWeaver:
             return Assignment(new_story_id(article), True, candidates=scored[:3])
         best.candidates = scored[:3]
         return best
+
+    def _probabilities(self, article: Article, member_ids: list[str]) -> Iterable[float]:
+        """Same-story probabilities of `article` against members of one story, in order.
+
+        A judge with ``same_story_many`` scores them in one call (one feature matrix,
+        one tree evaluation: the per-call overhead of the trees is most of a pair's
+        cost); the others pair by pair. Either way the probabilities are the judge's
+        ``same_story`` ones, so decisions do not depend on the batching.
+        """
+        members = [self.fetch_article(m) for m in member_ids]
+        many = getattr(self.judge, "same_story_many", None)
+        if many is not None:
+            return [prob for _, prob in many(article, members)]
+        return [self.judge.same_story(article, member)[1] for member in members]
 
     # -- centroids ---------------------------------------------------------------
     def _vector_sum(self, story_id: str) -> np.ndarray:

@@ -117,6 +117,23 @@ class SimilarityModel:
         overall = float(self.predict(pair_features(a, b))["Overall"][0])
         return self.same_story_from_overall(overall)
 
+    # --- batched same-story scoring (the weaver's verifier; added for issue #6) -----------
+    def same_story_many(self, a: Article, others: list[Article]) -> list[tuple[bool, float]]:
+        """`same_story(a, b)` for every b of `others`, equal to it pair by pair.
+
+        Why: the weaver verifies one article against up to ~15 members; one feature
+        matrix and one evaluation of the Overall ensemble only (the decision reads
+        nothing else) cost a fraction of one five-ensemble `predict` per pair.
+        """
+        _require_vectors(a)
+        if not others:
+            return []
+        for b in others:
+            _require_vectors(b)
+        X = np.stack([pair_features(a, b) for b in others])
+        overall = np.clip(self.ensembles["Overall"].predict(X), 1.0, 4.0)
+        return [self.same_story_from_overall(float(o)) for o in overall]
+
     # --- comparison ---------------------------------------------------------------------
 
     def compare(self, a: Article, b: Article) -> Comparison:
