@@ -12,7 +12,10 @@ Corpora:
     when both articles end in the same story; F1 of the OK label over the pairs.
 
 The judge is the trained similarity model when it is shipped, else the cosine
-baseline (printed). Run:  python benchmarks/index_quality.py [--pairs 120]
+baseline (printed). Pipeline options that change what is prepared (``--ner-sentences``,
+``--embed-sentences``) apply to every corpus; the last line is `newsloom eval weave` on
+the demo corpus through an `Engine` with the same options. Run:
+    python benchmarks/index_quality.py [--pairs 120] [--ner-sentences N] [--embed-sentences K]
 """
 
 from __future__ import annotations
@@ -111,12 +114,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pairs", type=int, default=120, help="samestory pairs used (0: skip)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-enrich", action="store_true", help="skip entities/dates (the cosine judge ignores them)")
+    ap.add_argument("--ner-sentences", type=int, default=None, help="Pipeline(ner_sentences=N) (default: all)")
+    ap.add_argument("--embed-sentences", type=int, default=None, help="Pipeline(embed_sentences=K) (default: 40)")
+    ap.add_argument("--indexes", default=",".join(INDEXES), help="comma-separated rows of the index table")
     args = ap.parse_args(argv)
+    indexes = {name: INDEXES[name] for name in args.indexes.split(",")}
     judge, judge_name = make_judge()
     # the cosine baseline reads only vectors: enrichment would only cost time
     enrich = not args.no_enrich and enrich_available() and not judge_name.startswith("cosine")
-    pipeline = Pipeline(enrich=enrich)
-    print(f"# judge: {judge_name}; enrich={enrich}")
+    pipeline = Pipeline(enrich=enrich, ner_sentences=args.ner_sentences, embed_sentences=args.embed_sentences)
+    print(f"# judge: {judge_name}; enrich={enrich}; NER sentences {args.ner_sentences or 'all'}; "
+          f"embedded sentences {pipeline.embedder.max_sentences}")
 
     t = time.perf_counter()
     raws = demo_corpus()
@@ -126,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
             if gold_of[a.url] == gold_of[b.url]}
     print(f"demo corpus: {len(articles)} articles, {len(set(gold_of.values()))} gold stories "
           f"(prepared in {time.perf_counter() - t:.0f} s)")
-    for name, (kind, params, member_dtype) in INDEXES.items():
+    for name, (kind, params, member_dtype) in indexes.items():
         story = weave(articles, judge, kind, params, member_dtype)
         predicted = {frozenset((a.id, b.id)) for a, b in itertools.combinations(articles, 2)
                      if story[a.id] == story[b.id]}
@@ -142,13 +150,23 @@ def main(argv: list[str] | None = None) -> None:
         gold = {(a, b) for a, b, same in pairs if same}
         print(f"samestory: {len(articles)} articles, {len(pairs)} labelled pairs ({len(gold)} same) "
               f"(prepared in {time.perf_counter() - t:.0f} s)")
-        for name, (kind, params, member_dtype) in INDEXES.items():
+        for name, (kind, params, member_dtype) in indexes.items():
             story = weave(articles, judge, kind, params, member_dtype)
             predicted = {(a, b) for a, b, _ in pairs if story[a] == story[b]}
             p, r, f = f1(predicted, gold)
             print(f"  {name:<16} pair P {p:.3f} R {r:.3f} F1 {f:.3f}")
     elif args.pairs:
         print(f"samestory: {SAMESTORY} not found, skipped")
+
+    from newsloom.engine import Engine
+    from newsloom.evaluation.weave import evaluate_weaving
+
+    result = evaluate_weaving(DEMO, engine_factory=lambda db: Engine(
+        db=db, similarity=judge, enrich=enrich, ner_sentences=args.ner_sentences,
+        embed_sentences=args.embed_sentences))
+    pw, b3 = result["pairwise"], result["bcubed"]
+    print(f"eval weave (demo, Engine): stories {result['predicted_stories']}  pairwise P {pw['precision']:.3f} "
+          f"R {pw['recall']:.3f} F1 {pw['f1']:.3f}; B-cubed F1 {b3['f1']:.3f}")
 
 
 if __name__ == "__main__":

@@ -215,6 +215,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-enrich", action="store_true")
     ap.add_argument("--embed-sentences", "--max-sentences", dest="embed_sentences", type=int, default=None,
                     help="Engine(embed_sentences=K): title + first K sentences embedded (default: the embedder's cap)")
+    ap.add_argument("--ner-sentences", type=int, default=None,
+                    help="Engine(ner_sentences=N): the NER model reads the first N sentences, rules the rest "
+                         "(default: all)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                     help="per-stage clock: process CPU seconds (robust on a shared machine) or wall seconds")
@@ -237,7 +240,8 @@ def main(argv: list[str] | None = None) -> None:
     engine_module.INGEST_BATCH = args.batch
     with tempfile.TemporaryDirectory() as tmp:
         engine = Engine(db=os.path.join(tmp, "stream.db"), encoder=encoder, similarity=judge, enrich=enrich,
-                        workers=args.workers if args.parallel else 0, embed_sentences=args.embed_sentences)
+                        workers=args.workers if args.parallel else 0, embed_sentences=args.embed_sentences,
+                        ner_sentences=args.ner_sentences)
         if args.index == "hnsw":
             from newsloom.index import make_index
 
@@ -279,7 +283,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# stream replay: {len(raws)} articles ({args.source}, mean {words:.0f} words), "
           f"{'parallel x' + str(args.workers) if args.parallel else 'serial'}, batch {args.batch}, "
           f"enrich={enrich}, index={args.index}, encoder threads {encoder.threads}, "
-          f"max sentences {engine.pipeline.embedder.max_sentences}, judge: {judge_name}; cores {os.cpu_count()}, "
+          f"max sentences {engine.pipeline.embedder.max_sentences}, NER sentences {args.ner_sentences or 'all'}, "
+          f"judge: {judge_name}; cores {os.cpu_count()}, "
           f"load average {os.getloadavg()[0]:.1f}")
     print(f"added {added}, errors {len(report.errors)}, duplicates {len(report.duplicates)}, stories {stories}")
     gold_of = {r.origin: r.metadata["gold_story"] for r in raws if "gold_story" in r.metadata}

@@ -46,6 +46,7 @@ def _engine(args):
     from newsloom.engine import Engine
 
     return Engine(db=args.db, embed_sentences=getattr(args, "embed_sentences", None),
+                  ner_sentences=getattr(args, "ner_sentences", None),
                   index=getattr(args, "index", None) or "exact", workers=getattr(args, "workers", None) or 0)
 
 
@@ -288,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--embed-sentences", type=int, default=None, metavar="K",
                    help="embed only the title and the first K sentences of an article at ingest "
                         "(faster; default: the embedder's cap of 40; see docs/scaling.md)")
+    p.add_argument("--ner-sentences", type=int, default=None, metavar="N",
+                   help="the entity NER model reads only the first N sentences at ingest, rules the "
+                        "rest (faster, some entities missed; default: all; see docs/scaling.md)")
     p.add_argument("--index", choices=("exact", "hnsw", "usearch"), default=None,
                    help="candidate-story index: exact (default; fine up to ~100k live stories), "
                         "hnsw (float32 graph) or usearch (int8 graph, least memory); see docs/scaling.md")

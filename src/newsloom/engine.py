@@ -98,16 +98,21 @@ class Engine:
         embed_sentences: embed only the title and the first this many sentences of each
             article at ingest (None: the embedder's default cap, 40). The encoder's cost is
             linear in tokens; see docs/scaling.md for the speed and quality measured.
+        ner_sentences: the entity stage's NER model reads only the first this many
+            sentences of each article (rules cover the rest); None: all (default). See
+            `Pipeline` and docs/scaling.md for the speed and quality measured.
     """
 
     def __init__(self, db: str | Path | None = None, *, encoder: Encoder | None = None, similarity=None,
                  window_days: float = 3.0, quiet_days: float = 14.0, enrich: bool = True, readonly: bool = False,
                  index: str = "exact", index_params: dict[str, Any] | None = None, workers: int = 0,
-                 blas_threads: int | None = 1, embed_sentences: int | None = None) -> None:
+                 blas_threads: int | None = 1, embed_sentences: int | None = None,
+                 ner_sentences: int | None = None) -> None:
         if blas_threads is not None:
             _limit_blas_threads(blas_threads)
         self.store = Store(db, readonly=readonly)
-        self.pipeline = Pipeline(encoder, enrich=enrich, embed_sentences=embed_sentences)
+        self.pipeline = Pipeline(encoder, enrich=enrich, embed_sentences=embed_sentences,
+                                 ner_sentences=ner_sentences)
         self.index_kind = index
         self.index_params = index_params or {}
         self.workers = workers

@@ -80,9 +80,9 @@ def _warm_up(pipeline: Pipeline) -> None:
     pipeline.times.seconds.clear()
 
 
-def _init_worker(enrich: bool, warm_up: bool) -> None:
+def _init_worker(enrich: bool, warm_up: bool, ner_sentences: int | None = None) -> None:
     global _WORKER_PIPELINE
-    _WORKER_PIPELINE = Pipeline(enrich=enrich)
+    _WORKER_PIPELINE = Pipeline(enrich=enrich, ner_sentences=ner_sentences)
     if warm_up:
         _warm_up(_WORKER_PIPELINE)
 
@@ -156,7 +156,8 @@ class ParallelPreparer:
                 _warm_up(Pipeline(encoder=self.pipeline._encoder, enrich=self.enrich))
             context = multiprocessing.get_context("fork" if fork else "spawn")
             self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                                 initargs=(self.enrich, self.warm_up and not fork))
+                                                 initargs=(self.enrich, self.warm_up and not fork,
+                                                           self.pipeline.ner_sentences))
             self.times.extra["create"] = time.perf_counter() - t
         return self._executor
 

@@ -68,11 +68,19 @@ class Pipeline:
         embedder: how article vectors are pooled from sentences (see `ArticleEmbedder`).
         embed_sentences: embed only the title and the first this many sentences (the
             default embedder's ``max_sentences``; None keeps its default). Ignored with `embedder`.
+        ner_sentences: the entity stage's statistical NER model (spaCy en/fr, Natasha ru)
+            reads only the first this many sentences; its rules and gazetteer still read the
+            whole text. None (default): the model reads all of it. Opt-in speed for quality:
+            see docs/scaling.md.
     """
 
     def __init__(self, encoder: Encoder | None = None, *, enrich: bool = True,
-                 embedder: ArticleEmbedder | None = None, embed_sentences: int | None = None) -> None:
+                 embedder: ArticleEmbedder | None = None, embed_sentences: int | None = None,
+                 ner_sentences: int | None = None) -> None:
+        if ner_sentences is not None and ner_sentences < 1:
+            raise ValueError(f"ner_sentences must be at least 1 or None, not {ner_sentences}")
         self._encoder = encoder
+        self.ner_sentences = ner_sentences
         self._embedder = embedder
         self.embed_sentences = embed_sentences
         self.enrich_enabled = enrich
@@ -173,7 +181,7 @@ class Pipeline:
         from newsloom.entities import extract_and_link
 
         t = time.perf_counter()
-        entities = extract_and_link(article)
+        entities = extract_and_link(article, ner_sentences=self.ner_sentences)
         self.times.add("entities", t)
         t = time.perf_counter()
         article.events = resolve_dates(article)

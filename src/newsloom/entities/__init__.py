@@ -67,12 +67,16 @@ def _new_extractor(lang: str) -> EntityExtractor:
     return rules.CapitalisedRuleExtractor(frozenset({lang}))
 
 
-def extract_and_link(article) -> dict[str, Entity]:
+def extract_and_link(article, *, ner_sentences: int | None = None) -> dict[str, Entity]:
     """Extract mentions from `article.clean_text` in `article.lang`, link them across
     languages, set `article.mentions` (each with `entity_id`) and return entities by id.
 
+    `ner_sentences`: a statistical NER model (spaCy, Natasha) reads only the first this
+    many sentences; the rules still cover the whole text. None (default): all of it.
+
     Raises `UnsupportedLanguageError` when the article has no supported language.
     """
+    from newsloom.entities import models
     from newsloom.entities.linking import CrossLingualLinker
     from newsloom.errors import UnsupportedLanguageError
 
@@ -84,7 +88,11 @@ def extract_and_link(article) -> dict[str, Entity]:
         return {}
     from newsloom.entities.gazetteer import gazetteer
 
-    mentions = extractor_for(article.lang).extract(text, article.sentences, article.lang)
+    extractor = extractor_for(article.lang)
+    if ner_sentences is not None and isinstance(extractor, (models.SpacyExtractor, models.NatashaExtractor)):
+        mentions = extractor.extract(text, article.sentences, article.lang, model_sentences=ner_sentences)
+    else:
+        mentions = extractor.extract(text, article.sentences, article.lang)
     gaz = gazetteer()
     # nationality adjectives (Russian, ukrainien) are no entities, whoever proposed them
     mentions = [m for m in mentions if " " in m.text or not gaz.is_demonym(m.text)]

