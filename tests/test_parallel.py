@@ -50,12 +50,24 @@ def _comparable(item):
             [(s.text, s.start, s.end) for s in article.sentences], sorted(entities))
 
 
-@pytest.fixture(scope="module")
-def both():
+class CountingEncoder(HashingEncoder):
+    """The hashing encoder, remembering the texts it encoded in this process."""
+
+    def __init__(self) -> None:
+        super().__init__(dim=64)
+        self.texts: list[str] = []
+
+    def encode(self, texts):
+        self.texts.extend(texts)
+        return super().encode(texts)
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["main-embeds", "workers-embed"])
+def both(request):
     raws = _raws()
     serial = Pipeline(HashingEncoder(dim=64), enrich=False).prepare_many(raws)
     pipeline = Pipeline(HashingEncoder(dim=64), enrich=False)
-    with ParallelPreparer(workers=2, pipeline=pipeline, embed_batch=4) as prep:
+    with ParallelPreparer(workers=2, pipeline=pipeline, embed_batch=4, embed_in_workers=request.param) as prep:
         parallel = prep.prepare_many(raws)
         # the pool is reused across calls (a new source: the first one's lines are all learned by now)
         again = prep.prepare_many([RawArticle(text=r.text, title=r.title, source="Harbour Post") for r in raws[:2]])
@@ -90,3 +102,16 @@ def test_worker_stage_times_reach_the_main_pipeline(both):
     *_, again, pipeline = both
     assert len(again) == 2 and not isinstance(again[0], ItemError)
     assert pipeline.times.seconds["language"] > 0 and pipeline.times.seconds["embed"] > 0
+
+
+@pytest.mark.parametrize("in_workers", [False, True])
+def test_embed_in_workers_leaves_the_main_encoder_idle(in_workers):
+    encoder = CountingEncoder()
+    raws = [r for r in _raws()[:3] if isinstance(r, RawArticle)]
+    with ParallelPreparer(workers=1, pipeline=Pipeline(encoder, enrich=False), embed_in_workers=in_workers) as prep:
+        out = prep.prepare_many(raws)
+    assert all(x[0].vector is not None and x[0].sentence_vectors is not None
+               for x in out if not isinstance(x, ItemError))
+    sentences = [s.text for x in out if not isinstance(x, ItemError) for s in x[0].sentences]
+    main_encoded = set(encoder.texts)
+    assert (set(sentences) <= main_encoded) != in_workers

@@ -240,14 +240,23 @@ class Engine:
             else:
                 fresh.append((i, item))
         with self._pipeline_lock:
-            prepared = self.preparer.prepare_many([r for _, r in fresh])
-        for (i, raw), item in zip(fresh, prepared):
-            if isinstance(item, ItemError):
-                results[i] = IngestResult(item.origin, "error", error=item)
-                continue
-            article, entities = item
-            results[i] = self._store_one(article, entities, raw.origin if isinstance(raw, RawArticle) else "")
+            # with workers, articles are woven as their chunk comes back embedded, so the
+            # workers prepare the next chunks meanwhile (in process: the whole batch at once)
+            prepared = self._prepared_in_order([r for _, r in fresh])
+            for (i, raw), item in zip(fresh, prepared):
+                if isinstance(item, ItemError):
+                    results[i] = IngestResult(item.origin, "error", error=item)
+                    continue
+                article, entities = item
+                results[i] = self._store_one(article, entities, raw.origin if isinstance(raw, RawArticle) else "")
         return [r for r in results if r is not None]
+
+    def _prepared_in_order(self, raws: list[RawArticle | ItemError]):
+        """Prepared and embedded items in input order: as they come (workers) or all at once."""
+        iter_prepared = getattr(self.preparer, "iter_prepared", None)
+        if iter_prepared is not None:
+            return iter_prepared(raws)
+        return iter(self.preparer.prepare_many(raws))
 
     def _known_article(self, raw: RawArticle) -> tuple[str, str | None] | None:
         """(article id, story id) of a stored article with the same URL or content id, else None."""

@@ -2,13 +2,25 @@
 
 On a 2-core machine the per-article stages (clean -> detect -> split -> enrich,
 i.e. `Pipeline.prepare`) are pure Python and hold the GIL, so threads do not
-help; worker processes do. The encoder (`Pipeline.embed`) stays in the main
-process, where it is loaded once and called on batches (its BLAS forward pass
-uses the cores well on its own).
+help; worker processes do.
 
-Pipelining: `ParallelPreparer.prepare_many` submits every article at once and
-embeds the prepared ones in chunks of `embed_batch` *as they come back*, so the
-encoder works on chunk i while the workers prepare chunk i+1.
+Where the encoder runs (``embed_in_workers``):
+
+* True (default where ``fork`` exists): each worker also embeds its article with
+  the main pipeline's encoder, inherited loaded through the fork (pure numpy,
+  shared copy-on-write). The main process is left with weaving and storing, so
+  the CPU splits evenly over the cores: with the encoder in the main process the
+  main process alone needed more CPU per article (embed + weave + store) than
+  each core had to give at 2 workers (`benchmarks/stream.py`, docs/scaling.md).
+  The encoder's cost is linear in tokens, so one article per call costs no more
+  than batches; vectors differ from batched ones by float rounding (~1e-7, as
+  batches of different sizes already do).
+* False: the encoder (`Pipeline.embed`) stays in the main process and embeds the
+  prepared articles in chunks of `embed_batch` *as they come back*, so it works
+  on chunk i while the workers prepare chunk i+1.
+
+Either way `iter_prepared` yields in input order as soon as an article is ready,
+and `Engine` weaves it then, while the workers go on with the next ones.
 
 Identical results to the serial path: the only cross-article state of
 `Pipeline.prepare` is the per-source repeated-line model of the cleaner
@@ -80,21 +92,26 @@ def _warm_up(pipeline: Pipeline) -> None:
     pipeline.times.seconds.clear()
 
 
-def _init_worker(enrich: bool, warm_up: bool, ner_sentences: int | None = None) -> None:
+def _init_worker(enrich: bool, warm_up: bool, ner_sentences: int | None = None, embedder=None) -> None:
     global _WORKER_PIPELINE
-    _WORKER_PIPELINE = Pipeline(enrich=enrich, ner_sentences=ner_sentences)
+    # `embedder`: the main pipeline's, inherited through the fork when the workers embed
+    _WORKER_PIPELINE = Pipeline(enrich=enrich, ner_sentences=ner_sentences, embedder=embedder)
     if warm_up:
         _warm_up(_WORKER_PIPELINE)
 
 
-def _prepare_in_worker(raw: RawArticle, repeated: frozenset[str]) -> tuple[Prepared, dict[str, float]]:
-    """One article through `Pipeline.prepare` in a worker; returns the result and its stage seconds."""
+def _prepare_in_worker(raw: RawArticle, repeated: frozenset[str],
+                       embed: bool = False) -> tuple[Prepared, dict[str, float]]:
+    """One article through `Pipeline.prepare` (and `embed`) in a worker; returns the result
+    and its stage seconds."""
     pipeline = _WORKER_PIPELINE
     assert pipeline is not None, "worker not initialised"
     pipeline.times.seconds.clear()
     pipeline._repeated = _FrozenRepeated(repeated)
     try:
         result: Prepared = pipeline.prepare(raw)
+        if embed:
+            pipeline.embed([result[0]])
     except NewsloomError as exc:
         result = _item_error(raw, exc)
     return result, dict(pipeline.times.seconds)
@@ -132,12 +149,20 @@ class ParallelPreparer:
             model learns, its `StageTimes` receive the workers' stage seconds.
             Default: a new ``Pipeline(enrich=enrich)``.
         enrich: run entities and dates in the workers (must match `pipeline`).
-        embed_batch: prepared articles embedded per encoder call while workers go on.
+        embed_batch: prepared articles embedded per encoder call while workers go on
+            (when the main process embeds).
         warm_up: load the models in each worker at start (see the module docstring).
+        embed_in_workers: the workers embed too, with the pipeline's encoder (see the
+            module docstring); None: where ``fork`` exists (the loaded encoder is
+            inherited, never pickled). True without ``fork`` is refused.
     """
 
     def __init__(self, workers: int | None = None, *, pipeline: Pipeline | None = None, enrich: bool | None = None,
-                 embed_batch: int = 16, warm_up: bool = True) -> None:
+                 embed_batch: int = 16, warm_up: bool = True, embed_in_workers: bool | None = None) -> None:
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        if embed_in_workers and not fork:
+            raise ValueError("embed_in_workers needs the fork start method (the encoder is inherited)")
+        self.embed_in_workers = fork if embed_in_workers is None else embed_in_workers
         self.pipeline = pipeline if pipeline is not None else Pipeline(enrich=True if enrich is None else enrich)
         self.enrich = self.pipeline.enrich_enabled if enrich is None else enrich
         self.workers = workers or os.cpu_count() or 1
@@ -154,10 +179,14 @@ class ParallelPreparer:
             if self.warm_up and fork:
                 # load the models once here: forked workers share them copy-on-write
                 _warm_up(Pipeline(encoder=self.pipeline._encoder, enrich=self.enrich))
+            embedder = None
+            if self.embed_in_workers:
+                embedder = self.pipeline.embedder
+                embedder.encoder.encode(["warm up"])  # loaded before the fork: every worker inherits it
             context = multiprocessing.get_context("fork" if fork else "spawn")
             self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
                                                  initargs=(self.enrich, self.warm_up and not fork,
-                                                           self.pipeline.ner_sentences))
+                                                           self.pipeline.ner_sentences, embedder))
             self.times.extra["create"] = time.perf_counter() - t
         return self._executor
 
@@ -186,7 +215,8 @@ class ParallelPreparer:
         futures = {}
         for i, raw in enumerate(items):
             if isinstance(raw, RawArticle):
-                futures[i] = self.executor.submit(_prepare_in_worker, raw, self._repeated_for(raw))
+                futures[i] = self.executor.submit(_prepare_in_worker, raw, self._repeated_for(raw),
+                                                  self.embed_in_workers)
         pending: list[Prepared] = []
         self.times.calls += 1
         for i, raw in enumerate(items):
@@ -199,7 +229,10 @@ class ParallelPreparer:
                 for stage, s in seconds.items():
                     self.pipeline.times.seconds[stage] += s
                 pending.append(result)
-            if sum(not isinstance(p, ItemError) for p in pending) >= self.embed_batch:
+            if self.embed_in_workers:
+                yield from pending  # embedded already
+                pending = []
+            elif sum(not isinstance(p, ItemError) for p in pending) >= self.embed_batch:
                 yield from self._embed(pending)
                 pending = []
         yield from self._embed(pending)
