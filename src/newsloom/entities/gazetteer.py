@@ -123,6 +123,10 @@ class Gazetteer:
         self._best_cache: dict[tuple[str, bool], GazetteerEntry | None] | None = None
         self._build()
         self._best_cache = {}
+        #: first words of the names of two or more words: a phrase whose first word is none
+        #: of them names nothing here (the rule extractor skips its lookups)
+        self.multiword_heads: frozenset[str] = frozenset(
+            key.split()[0] for key in self._by_name if len(key.split()) > 1)
 
     # -- building -------------------------------------------------------------------
     def _add(self, name: str, entry: GazetteerEntry, alternate: bool = False) -> None:

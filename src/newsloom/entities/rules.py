@@ -101,6 +101,8 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 def _joinable(text: str, a: Token, b: Token) -> bool:
     """Two tokens belong to one name only if only spaces (or an elision) separate them."""
     gap = text[a.end:b.start]
+    if gap == " ":
+        return True  # by far the most common gap
     if gap in ("'", "’"):
         return a.text in _ELIDED
     return gap.strip() == "" and "\n" not in gap and 0 < len(gap) <= 2
@@ -153,8 +155,9 @@ class CapitalisedRuleExtractor:
         for sent in _sentences_or_whole(text, sentences):
             tokens = tokenize(text, sent.start, sent.end)
             phrases = self._multiword_names(text, tokens, sent.index, gaz)
-            mentions.extend(phrases)
-            tokens = [t for t in tokens if not any(p.start <= t.start < p.end for p in phrases)]
+            if phrases:
+                mentions.extend(phrases)
+                tokens = [t for t in tokens if not any(p.start <= t.start < p.end for p in phrases)]
             for span, after_title in self._spans(text, tokens, titles):
                 for m in self._classify(text, span, after_title, sent.index, lang, gaz, persons, titles):
                     mentions.append(m)
@@ -185,11 +188,20 @@ class CapitalisedRuleExtractor:
                 run = 1
                 while i + run < len(tokens) and run < gaz.max_tokens and joined[i + run - 1]:
                     run += 1
-                for n in range(min(gaz.max_tokens, len(tokens) - i, run), 1, -1):
+                first = fold(tokens[i].text)
+                # "El Banco de España" is no town El Banco: after an article, big places only
+                strict = first in lexicon.NOT_NAMES
+                # after a blank, a window's folded name starts with the first token's first
+                # folded word: when no gazetteer name of several words does, skip the lookups
+                # (an elision, "d'Ivoire", folds into one word: always looked up)
+                lookup = run < 2 or not text[tokens[i].end:tokens[i + 1].start].isspace() \
+                    or first.split(" ", 1)[0] in gaz.multiword_heads
+                longest = min(gaz.max_tokens, len(tokens) - i, run)
+                # without lookups only the two-token organisation cue below can hit
+                for n in (range(longest, 1, -1) if lookup else range(min(longest, 2), 1, -1)):
                     window = tokens[i:i + n]
                     phrase = text[window[0].start:window[-1].end]
-                    # "El Banco de España" is no town El Banco: after an article, big places only
-                    entry = gaz.best(phrase, strict=fold(window[0].text) in lexicon.NOT_NAMES)
+                    entry = gaz.best(phrase, strict=strict) if lookup else None
                     if entry is None and n == 2 and fold(window[1].text) in _ORG_CUES and window[1].text.islower():
                         nxt = tokens[i + 2] if i + 2 < len(tokens) else None
                         if nxt is not None and nxt.capitalised and _joinable(text, window[1], nxt):
