@@ -150,10 +150,13 @@ def samestory_scores(rows: list[dict], model=None, embedder=None) -> dict:
     an `ArticleEmbedder` other than the default, e.g. one that embeds fewer sentences)."""
     from newsloom.similarity.model import SimilarityModel
 
+    from newsloom.similarity.train import featurise_with_contrast
+
     model = model or SimilarityModel.load_default()
     pairs = [samestory_row_to_pair(r) for r in rows]
-    _, preds = _score_pairs(pairs, model, embedder)
-    decided = [model.same_story_from_overall(o)[0] for o in preds["Overall"]]
+    X, contrast = featurise_with_contrast(pairs, embedder)
+    overall = model.predict(X)["Overall"]
+    decided = [model.same_story_from_overall(o, c)[0] for o, c in zip(overall, contrast)]
     gold = [bool(r["same"]) for r in rows]
     tp = sum(d and g for d, g in zip(decided, gold))
     fp = sum(d and not g for d, g in zip(decided, gold))
@@ -161,8 +164,10 @@ def samestory_scores(rows: list[dict], model=None, embedder=None) -> dict:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    vetoed = int(sum(o <= model.same_story_threshold and not d for o, d in zip(overall, decided)))
     return {"pairs": len(rows), "precision": round(precision, 4), "recall": round(recall, 4),
-            "f1": round(f1, 4), "threshold": model.same_story_threshold}
+            "f1": round(f1, 4), "threshold": model.same_story_threshold,
+            "vetoed_by_title_contrast": vetoed}
 
 
 def _read_jsonl(path: str) -> list[dict]:

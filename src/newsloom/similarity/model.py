@@ -31,8 +31,8 @@ from newsloom.align import greedy_alignment
 from newsloom.errors import InputError
 from newsloom.model import SUPPORTED_LANGUAGES, AlignedPair, Article, Comparison
 from newsloom.similarity.features import (
-    FEATURE_NAMES, date_gap_days, dominant_years, pair_features, sentence_similarity,
-    shared_numbers, shared_proxy_names,
+    FEATURE_NAMES, contrasting_title_tokens, date_gap_days, dominant_years, pair_features,
+    sentence_similarity, shared_numbers, shared_proxy_names, title_contrast,
 )
 from newsloom.similarity.trees import TreeEnsemble
 
@@ -81,6 +81,8 @@ class SimilarityModel:
         same = spec.get("same_story", {})
         self.same_story_threshold = float(same.get("threshold", 2.2))
         self.same_story_slope = float(same.get("slope", 4.0))
+        # models calibrated before the veto existed keep deciding on Overall alone
+        self.title_contrast_veto = bool(same.get("title_contrast_veto", False))
 
     @classmethod
     def load(cls, path: str | Path) -> "SimilarityModel":
@@ -105,17 +107,28 @@ class SimilarityModel:
         X = np.atleast_2d(np.asarray(features, dtype=np.float64))
         return {d: np.clip(e.predict(X), 1.0, 4.0) for d, e in self.ensembles.items()}
 
-    def same_story_from_overall(self, overall: float) -> tuple[bool, float]:
+    def same_story_from_overall(self, overall: float, contrast: float = -1.0) -> tuple[bool, float]:
+        """(same story?, probability) from a predicted Overall and the pair's `title_contrast`.
+
+        Same story when Overall is at most the calibrated threshold and, for a model
+        calibrated with the veto, the titles do not contrast (`title_contrast` > 0: each
+        title names a number, name or place the other article lacks, as "weather in
+        Brest" and "weather in Gomel"). A vetoed pair's probability is at most
+        0.5 * (1 - contrast), below one half.
+        """
         z = self.same_story_slope * (self.same_story_threshold - float(overall))
         prob = 1.0 / (1.0 + math.exp(-z))
-        return bool(overall <= self.same_story_threshold), prob
+        same = bool(overall <= self.same_story_threshold)
+        if self.title_contrast_veto and contrast > 0:
+            same, prob = False, min(prob, 0.5 * (1.0 - contrast))
+        return same, prob
 
     def same_story(self, a: Article, b: Article) -> tuple[bool, float]:
         """(same story?, probability) for two prepared, embedded articles."""
         _require_vectors(a)
         _require_vectors(b)
         overall = float(self.predict(pair_features(a, b))["Overall"][0])
-        return self.same_story_from_overall(overall)
+        return self.same_story_from_overall(overall, title_contrast(a, b))
 
     # --- batched same-story scoring (the weaver's verifier; added for issue #6) -----------
     def same_story_many(self, a: Article, others: list[Article]) -> list[tuple[bool, float]]:
@@ -132,7 +145,7 @@ class SimilarityModel:
             _require_vectors(b)
         X = np.stack([pair_features(a, b) for b in others])
         overall = np.clip(self.ensembles["Overall"].predict(X), 1.0, 4.0)
-        return [self.same_story_from_overall(float(o)) for o in overall]
+        return [self.same_story_from_overall(float(o), title_contrast(a, b)) for o, b in zip(overall, others)]
 
     # --- comparison ---------------------------------------------------------------------
 
@@ -144,7 +157,7 @@ class SimilarityModel:
         x = pair_features(a, b, sims)
         dims = {d: float(v[0]) for d, v in self.predict(x).items()}
         overall = dims["Overall"]
-        same, prob = self.same_story_from_overall(overall)
+        same, prob = self.same_story_from_overall(overall, title_contrast(a, b))
         candidates = greedy_alignment(sims, EVIDENCE_FLOOR)
         pairs = [p for p in candidates if p[2] >= EVIDENCE_THRESHOLD]
         na, nb = sims.shape if sims.size else (0, 0)
@@ -249,4 +262,8 @@ def _explanations(a: Article, b: Article, c: Comparison, n_matched: int, n_sente
     ex["Narrative"] = f"{2 * n_matched} of {n_sentences} sentences have a counterpart"
     ex["Overall"] = (f"{'Same story' if c.same_story else 'Not the same story'} "
                      f"(p={c.same_story_probability:.2f}); article cosine {c.cosine:.2f}")
+    only_a, only_b = contrasting_title_tokens(a, b)
+    if only_a and only_b:
+        ex["Overall"] += (f"; the titles name different things ({', '.join(only_a[:3])} vs "
+                          f"{', '.join(only_b[:3])}), as two events of one kind do")
     return ex

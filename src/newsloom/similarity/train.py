@@ -14,7 +14,8 @@ Recipe (fixed seeds, so the artefact is reproducible from the same data and enco
    (same hyper-parameters; the dev figures in the docs come from the train-only
    fit, printed by ``--report``);
 5. calibrate the same-story decision on the samestory calibration pools
-   (en_train, ru_train, ru_exam; the control pool is evaluation only);
+   (en_train, ru_train, ru_exam; the control pool is evaluation only): a threshold
+   on Overall, with the title-contrast veto on (``--no-title-veto`` turns it off);
 6. write JSON with the encoder name, feature names and a version string.
 """
 
@@ -31,10 +32,11 @@ import numpy as np
 from newsloom.similarity.data import (
     DEFAULT_DATA_DIR, DIMENSIONS, Pair, dev_split, load_semeval, noisy_rows_in_order,
 )
-from newsloom.similarity.features import FEATURE_NAMES, MONOTONE, pair_features
+from newsloom.model import Article
+from newsloom.similarity.features import FEATURE_NAMES, MONOTONE, pair_features, title_contrast
 from newsloom.similarity.prepare import prepare_items
 
-MODEL_VERSION = "sim-2026.12-3"
+MODEL_VERSION = "sim-2026.12-4"
 SEED = 8
 AUGMENTED_WEIGHT = 0.25
 TRANSLATED_WEIGHT = 0.5
@@ -45,8 +47,8 @@ SAMESTORY_DIR = DEFAULT_DATA_DIR / ".." / "samestory"
 CALIBRATION_FILES = ("en_train_pool.tsv", "ru_train_pool.tsv", "ru_exam_pool.tsv")
 
 
-def featurise(pairs: list[Pair], embedder=None) -> np.ndarray:
-    """Feature matrix of many pairs (articles deduplicated, embedded once, cached)."""
+def pair_articles(pairs: list[Pair], embedder=None) -> list[tuple[Article, Article]]:
+    """The prepared articles of many pairs (deduplicated, embedded once, cached)."""
     items, index = [], {}
     for p in pairs:
         for it in (p.a, p.b):
@@ -55,12 +57,23 @@ def featurise(pairs: list[Pair], embedder=None) -> np.ndarray:
                 index[key] = len(items)
                 items.append(it)
     arts = prepare_items(items, embedder)
-    rows = []
-    for p in pairs:
-        a = arts[index[(p.a.title, p.a.text, p.a.lang, p.a.published)]]
-        b = arts[index[(p.b.title, p.b.text, p.b.lang, p.b.published)]]
-        rows.append(pair_features(a, b))
-    return np.vstack(rows) if rows else np.zeros((0, len(FEATURE_NAMES)))
+
+    def article(it) -> Article:
+        return arts[index[(it.title, it.text, it.lang, it.published)]]
+
+    return [(article(p.a), article(p.b)) for p in pairs]
+
+
+def featurise(pairs: list[Pair], embedder=None) -> np.ndarray:
+    """Feature matrix of many pairs."""
+    return featurise_with_contrast(pairs, embedder)[0]
+
+
+def featurise_with_contrast(pairs: list[Pair], embedder=None) -> tuple[np.ndarray, np.ndarray]:
+    """(feature matrix, `title_contrast` per pair): what the same-story decision reads."""
+    both = pair_articles(pairs, embedder)
+    X = np.vstack([pair_features(a, b) for a, b in both]) if both else np.zeros((0, len(FEATURE_NAMES)))
+    return X, np.array([title_contrast(a, b) for a, b in both])
 
 
 def targets(pairs: list[Pair]) -> np.ndarray:
@@ -99,7 +112,15 @@ def pearson(x, y) -> float:
 F1_TIE = 0.02
 
 
-def calibrate_same_story(overall: np.ndarray, same: np.ndarray) -> dict:
+def _f1_at(overall: np.ndarray, same: np.ndarray, threshold: float, vetoed: np.ndarray) -> float:
+    pred = (overall <= threshold) & ~vetoed
+    tp = float((pred & same).sum())
+    prec = tp / max(pred.sum(), 1)
+    rec = tp / max(same.sum(), 1)
+    return 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+
+
+def calibrate_same_story(overall: np.ndarray, same: np.ndarray, contrast: np.ndarray | None = None) -> dict:
     """Threshold on predicted Overall by calibration F1, and a logistic slope around it.
 
     Among the thresholds whose F1 ties with the best (within `F1_TIE`), the most
@@ -107,23 +128,26 @@ def calibrate_same_story(overall: np.ndarray, same: np.ndarray) -> dict:
     12th"), a story is broader than one event, and where the pools cannot tell two
     thresholds apart the one that keeps a story together is the better default for
     weaving.
+
+    With `contrast` (`title_contrast` per pair) the model also carries the title-contrast
+    veto, which only ever turns a join into a new story. The threshold is still chosen
+    on Overall alone: once the veto has removed the contrasting pairs, the ~75
+    calibration pairs hold too few different-story pairs to bound it from above (their
+    F1 is flat from ~2.2 to 3.5), and the most inclusive tie would then join nearly
+    everything untitled. The reported ``calibration_f1`` is the decision's, veto included.
     """
-    scores = []
-    for t in np.arange(1.5, 3.51, 0.02):
-        pred = overall <= t
-        tp = float((pred & same).sum())
-        prec = tp / max(pred.sum(), 1)
-        rec = tp / max(same.sum(), 1)
-        scores.append((2 * prec * rec / (prec + rec) if prec + rec else 0.0, float(t)))
+    no_veto = np.zeros(len(overall), bool)
+    scores = [(_f1_at(overall, same, float(t), no_veto), float(t)) for t in np.arange(1.5, 3.51, 0.02)]
     best_f1 = max(f1 for f1, _ in scores)
     threshold = max(t for f1, t in scores if f1 >= best_f1 - F1_TIE)
-    best = (next(f1 for f1, t in scores if t == threshold), threshold)
+    vetoed = no_veto if contrast is None else np.asarray(contrast) > 0
+    best = (_f1_at(overall, same, threshold, vetoed), threshold)
     # slope: maximum-likelihood of p = sigmoid(k (threshold - overall)) by a small grid search
     ks = np.linspace(0.5, 12, 47)
     ll = [float(np.sum(np.where(same, -np.logaddexp(0, -k * (threshold - overall)),
                                 -np.logaddexp(0, k * (threshold - overall))))) for k in ks]
     return {"threshold": round(threshold, 3), "slope": round(float(ks[int(np.argmax(ll))]), 3),
-            "calibration_f1": round(float(best[0]), 4)}
+            "calibration_f1": round(float(best[0]), 4), "title_contrast_veto": contrast is not None}
 
 
 def samestory_pairs(files=CALIBRATION_FILES, directory: Path = SAMESTORY_DIR) -> list[tuple[Pair, bool]]:
@@ -226,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
                          "`newsloom eval similarity dev.jsonl --model PATH` for the honest dev figure")
     ap.add_argument("--dates-from-urls", action="store_true",
                     help="date undated sides by the day in their article's URL (labels/*.csv)")
+    ap.add_argument("--no-title-veto", action="store_true",
+                    help="calibrate the same-story decision on Overall alone, without the "
+                         "title-contrast veto (the recipe before sim-2026.12-4)")
     ap.add_argument("--augmented-weight", type=float, default=AUGMENTED_WEIGHT,
                     help="sample weight of augmented rows (0 leaves them out)")
     ap.add_argument("--translated-weight", type=float, default=TRANSLATED_WEIGHT,
@@ -311,9 +338,10 @@ def main(argv: list[str] | None = None) -> int:
         pass
     calib = samestory_pairs(directory=Path(args.samestory))
     if calib:
-        Xc = featurise([p for p, _ in calib])
+        Xc, contrast = featurise_with_contrast([p for p, _ in calib])
         overall = np.clip(TreeEnsemble(dims["Overall"]).predict(Xc), 1.0, 4.0)
-        spec["same_story"] = calibrate_same_story(overall, np.array([s for _, s in calib]))
+        spec["same_story"] = calibrate_same_story(overall, np.array([s for _, s in calib]),
+                                                  None if args.no_title_veto else contrast)
     else:
         spec["same_story"] = {"threshold": 2.2, "slope": 4.0, "calibration_f1": None}
     print(f"same-story: {spec['same_story']}")

@@ -1,0 +1,125 @@
+"""The same-story decision: title contrast, its veto, and its calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from newsloom.model import Article, Mention, Sentence
+from newsloom.similarity.features import (
+    contrasting_title_tokens,
+    strip_source_suffix,
+    title_contrast,
+)
+from newsloom.similarity.model import SimilarityModel
+from newsloom.similarity.train import calibrate_same_story
+
+
+def _article(aid: str, title: str, body: str, lang: str, mentions=()) -> Article:
+    art = Article(id=aid, text=body, clean_text=body, lang=lang, title=title)
+    art.sentences = [Sentence(index=0, text=body, start=0, end=len(body))]
+    art.mentions = [Mention(t, typ, 0, body.index(t), body.index(t) + len(t), entity_id=eid)
+                    for t, typ, eid in mentions]
+    return art
+
+
+def test_titles_that_name_different_places_contrast():
+    leeds = _article("c1", "Storm warning for Leeds on Friday", "Forecasters expect gales and heavy rain.", "en")
+    york = _article("c2", "Storm warning for Cardiff on Friday", "Forecasters expect gales and heavy rain.", "en")
+    assert title_contrast(leeds, york) == 1.0  # each names a city the other lacks
+    assert contrasting_title_tokens(leeds, york) == (["Leeds"], ["Cardiff"])  # Friday names no event
+
+
+def test_capitalised_common_words_are_not_names():
+    # German capitalises every noun, English weekdays and months: none is an event detail
+    de = _article("g1", "Regierung kündigt Hilfen für Landwirte am Montag an",
+                  "Die Regierung will den Landwirten helfen.", "de")
+    en = _article("g2", "Farmers to get aid on Monday, says government", "The government will help farmers.", "en")
+    assert title_contrast(de, en) == -1.0
+
+
+def test_a_title_the_other_article_covers_does_not_contrast():
+    short = _article("c3", "Storm warning for Leeds", "Forecasters expect gales in the city.", "en")
+    long = _article("c4", "Leeds braces for gales as Met Office issues warning",
+                    "The Met Office warned Leeds of gales on Friday.", "en")
+    # "Met Office" is missing from the first article, but every name of the first title is
+    # in the second: one side is covered, so no two-sided contrast
+    assert title_contrast(short, long) == 0.0
+
+
+def test_numbers_contrast_by_significant_digits_and_single_digits_only_in_the_headline():
+    en = _article("n1", "EU fines Veltrix 2.3bn euros", "Brussels imposed the fine on Tuesday.", "en")
+    es = _article("n2", "Bruselas multa a Veltrix con 2.300 millones", "La multa se impuso el martes.", "es")
+    assert title_contrast(en, es) == 0.0  # 23 and 2300 are one amount
+    eighth = _article("n3", "Weather forecast for 8 November", "Mild and dry.", "en")
+    # the body's "+8 degrees" stands beyond the headline sentence the single digit is looked up in
+    body = "Cool and wet. Around the coast rain. Inland +8 degrees."
+    eighteenth = _article("n4", "Weather forecast for 18 November", body, "en")
+    eighteenth.sentences = [Sentence(i, t, 0, 0) for i, t in enumerate(body.split(". "))]
+    assert contrasting_title_tokens(eighth, eighteenth) == (["8"], ["18"])
+    assert title_contrast(eighth, eighteenth) == 1.0
+
+
+def test_names_linked_to_one_entity_match_across_scripts():
+    ru = _article("x1", "Путин прибыл в Каир", "Путин встретился с президентом Египта.", "ru",
+                  [("Путин", "PER", "per:putin")])
+    en = _article("x2", "Putin arrives in Cairo", "Vladimir Putin met the Egyptian president.", "en",
+                  [("Vladimir Putin", "PER", "per:putin")])
+    assert title_contrast(ru, en) == 0.0  # Putin by entity id, Cairo by the gazetteer
+
+
+def test_a_title_that_names_nothing_gives_minus_one_and_an_outlet_suffix_is_dropped():
+    plain = _article("s1", "it rained all day", "it rained all day in the hills.", "en")
+    other = _article("s2", "Storm warning for Leeds", "Gales in Leeds.", "en")
+    assert title_contrast(plain, other) == -1.0
+    assert strip_source_suffix("Floods close the A4 motorway - Daily Courier") == "Floods close the A4 motorway"
+    assert strip_source_suffix("Floods close the A4 - the longest closure since the war began") \
+        == "Floods close the A4 - the longest closure since the war began"  # a long tail is the title
+    tagged = _article("s3", "Storm warning for Leeds - Daily Courier", "Gales in Leeds.", "en")
+    assert title_contrast(tagged, other) == 0.0  # the outlet's name is not an event detail
+
+
+def _model(veto: bool) -> SimilarityModel:
+    spec = SimilarityModel.load_default().spec
+    return SimilarityModel(spec | {"same_story": {"threshold": 2.0, "slope": 3.0, "title_contrast_veto": veto}})
+
+
+def test_the_veto_turns_a_join_into_a_new_story_only_in_a_model_calibrated_with_it():
+    with_veto, without = _model(True), _model(False)
+    assert with_veto.same_story_from_overall(1.2, 0.5)[0] is False
+    assert with_veto.same_story_from_overall(1.2, 0.5)[1] <= 0.25
+    assert with_veto.same_story_from_overall(1.2, 0.0) == without.same_story_from_overall(1.2, 0.5)
+    assert with_veto.same_story_from_overall(1.2, -1.0)[0] is True  # nothing to contrast
+    assert without.same_story_from_overall(1.2, 1.0)[0] is True
+
+
+def test_the_shipped_model_carries_the_veto():
+    assert SimilarityModel.load_default().title_contrast_veto
+
+
+def test_calibration_chooses_the_threshold_on_overall_and_reports_the_vetoed_f1():
+    rng = np.random.default_rng(0)
+    same = np.array([True] * 20 + [False] * 20)
+    overall = np.where(same, rng.uniform(1.0, 1.8, 40), rng.uniform(2.2, 3.8, 40))
+    overall[[20, 21]] = 1.3  # two different stories that look alike...
+    contrast = np.full(40, -1.0)
+    contrast[[20, 21]] = 0.5  # ...and whose titles contrast
+    plain = calibrate_same_story(overall, same)
+    vetoed = calibrate_same_story(overall, same, contrast)
+    assert vetoed["threshold"] == plain["threshold"]
+    assert vetoed["calibration_f1"] > plain["calibration_f1"]
+    assert vetoed["title_contrast_veto"] and not plain["title_contrast_veto"]
+
+
+def test_compare_explains_contrasting_titles():
+    from newsloom.similarity.prepare import TextItem, prepare_items
+
+    body = ("Forecasters issued a storm warning on Thursday, with gales of up to 90 km/h expected. "
+            "Schools will stay closed and trains will run a reduced timetable. "
+            "Residents were asked to secure garden furniture and avoid the coast.")
+    a, b = prepare_items([TextItem("Storm warning for Leeds on Friday", body.replace("Forecasters", "Leeds forecasters"), "en"),
+                          TextItem("Storm warning for Cardiff on Friday", body.replace("Forecasters", "Cardiff forecasters"), "en")],
+                         use_cache=False)
+    comparison = SimilarityModel.load_default().compare(a, b)
+    assert comparison.same_story is False
+    assert "the titles name different things (Leeds vs Cardiff)" in comparison.explanations["Overall"]
