@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from helpers import CountingEncoder
 
 from newsloom.embed import HashingEncoder
 from newsloom.model import ItemError, RawArticle
@@ -48,18 +49,6 @@ def _comparable(item):
     article, entities = item
     return (article.id, article.clean_text, article.title, article.lang, article.removed_lines,
             [(s.text, s.start, s.end) for s in article.sentences], sorted(entities))
-
-
-class CountingEncoder(HashingEncoder):
-    """The hashing encoder, remembering the texts it encoded in this process."""
-
-    def __init__(self) -> None:
-        super().__init__(dim=64)
-        self.texts: list[str] = []
-
-    def encode(self, texts):
-        self.texts.extend(texts)
-        return super().encode(texts)
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["main-embeds", "workers-embed"])

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from newsloom.embed import HashingEncoder
+from helpers import CountingEncoder
+
 from newsloom.engine import Engine
 from newsloom.model import RawArticle
 
 WHEN = datetime(2025, 5, 2, 9, 30, tzinfo=UTC)
-
-
-class CountingEncoder(HashingEncoder):
-    """The hashing encoder, remembering every text it was asked to encode."""
-
-    def __init__(self) -> None:
-        super().__init__(dim=64)
-        self.texts: list[str] = []
-
-    def encode(self, texts):
-        self.texts.extend(texts)
-        return super().encode(texts)
 
 
 def _article(n_sentences: int) -> RawArticle:

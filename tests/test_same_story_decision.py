@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from newsloom.model import Article, Mention, Sentence
 from newsloom.similarity.features import (

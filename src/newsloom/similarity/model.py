@@ -31,8 +31,15 @@ from newsloom.align import greedy_alignment
 from newsloom.errors import InputError
 from newsloom.model import SUPPORTED_LANGUAGES, AlignedPair, Article, Comparison
 from newsloom.similarity.features import (
-    FEATURE_NAMES, contrasting_title_tokens, date_gap_days, dominant_years, pair_features,
-    sentence_similarity, shared_numbers, shared_proxy_names, title_contrast,
+    FEATURE_NAMES,
+    contrasting_title_tokens,
+    date_gap_days,
+    dominant_years,
+    pair_features,
+    sentence_similarity,
+    shared_numbers,
+    shared_proxy_names,
+    title_contrast,
 )
 from newsloom.similarity.trees import TreeEnsemble
 

@@ -23,17 +23,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from newsloom.similarity.data import (
-    DEFAULT_DATA_DIR, DIMENSIONS, Pair, dev_split, load_semeval, noisy_rows_in_order,
-)
 from newsloom.model import Article
-from newsloom.similarity.features import FEATURE_NAMES, MONOTONE, pair_features, title_contrast
+from newsloom.similarity.data import (
+    DEFAULT_DATA_DIR,
+    DIMENSIONS,
+    Pair,
+    dev_split,
+    load_semeval,
+    noisy_rows_in_order,
+)
+from newsloom.similarity.features import (
+    FEATURE_NAMES,
+    MONOTONE,
+    pair_features,
+    title_contrast,
+)
 from newsloom.similarity.prepare import prepare_items
 
 MODEL_VERSION = "sim-2026.12-4"
