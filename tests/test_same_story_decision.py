@@ -67,6 +67,13 @@ def test_names_linked_to_one_entity_match_across_scripts():
     assert title_contrast(ru, en) == 0.0  # Putin by entity id, Cairo by the gazetteer
 
 
+def test_a_caseless_script_names_what_its_mentions_name():
+    cairo = _article("a1", "زلزال يضرب القاهرة", "ضرب زلزال القاهرة صباح اليوم.", "ar", [("القاهرة", "LOC", "geo:360630")])
+    beirut = _article("a2", "زلزال يضرب بيروت", "ضرب زلزال بيروت صباح اليوم.", "ar", [("بيروت", "LOC", "geo:276781")])
+    assert contrasting_title_tokens(cairo, beirut) == (["القاهرة"], ["بيروت"])  # "earthquake hits" names nothing
+    assert title_contrast(cairo, beirut) == 1.0
+
+
 def test_a_title_that_names_nothing_gives_minus_one_and_an_outlet_suffix_is_dropped():
     plain = _article("s1", "it rained all day", "it rained all day in the hills.", "en")
     other = _article("s2", "Storm warning for Leeds", "Gales in Leeds.", "en")

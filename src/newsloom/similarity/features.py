@@ -358,7 +358,9 @@ def _title_specific_tokens(a: Article) -> tuple[TitleToken, ...]:
     out = [TitleToken(n, frozenset({_number_key(n)})) for n in sorted(_all_numbers(title))]
     for m in _TOKEN_RE.finditer(title):
         tok = m.group(0)
-        if tok.isdigit() or len(tok) < 3 or not tok[:1].isupper() or _CJK_RE.search(tok):
+        # a lowercase word names nothing; a caseless script (Arabic) is judged by the
+        # mentions alone; CJK titles have no word boundaries to match on
+        if tok.isdigit() or len(tok) < 3 or tok[:1].islower() or _CJK_RE.search(tok):
             continue
         key = _fold(tok)
         linked = set(ids.get(key, ()))
