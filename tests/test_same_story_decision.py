@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from newsloom.model import Article, Mention, Sentence
 from newsloom.similarity.features import (
@@ -129,3 +130,55 @@ def test_compare_explains_contrasting_titles():
     comparison = SimilarityModel.load_default().compare(a, b)
     assert comparison.same_story is False
     assert "the titles name different things (Leeds vs Cardiff)" in comparison.explanations["Overall"]
+
+
+MEETING = {  # one meeting told in six languages (written for this test)
+    "en": ("Blinken meets Lavrov in Geneva as Ukraine tensions rise",
+           "US Secretary of State Antony Blinken met Russian Foreign Minister Sergei Lavrov in Geneva on Friday. "
+           "The talks lasted ninety minutes. Blinken said Washington would respond in writing next week."),
+    "pl": ("Blinken spotkał się z Ławrowem w Genewie",
+           "Sekretarz stanu USA Antony Blinken spotkał się w piątek w Genewie z szefem rosyjskiej dyplomacji "
+           "Siergiejem Ławrowem. Rozmowy trwały półtorej godziny. Blinken zapowiedział pisemną odpowiedź."),
+    "ru": ("Блинкен и Лавров встретились в Женеве",
+           "Госсекретарь США Энтони Блинкен встретился в пятницу в Женеве с министром иностранных дел России "
+           "Сергеем Лавровым. Переговоры длились полтора часа. Блинкен пообещал письменный ответ."),
+    "de": ("Blinken trifft Lawrow in Genf",
+           "US-Außenminister Antony Blinken hat sich am Freitag in Genf mit dem russischen Außenminister Sergej "
+           "Lawrow getroffen. Das Gespräch dauerte anderthalb Stunden. Blinken kündigte eine schriftliche Antwort an."),
+    "ar": ("بلينكن يلتقي لافروف في جنيف",
+           "التقى وزير الخارجية الأمريكي أنتوني بلينكن يوم الجمعة في جنيف بوزير الخارجية الروسي سيرغي لافروف. "
+           "واستمرت المحادثات ساعة ونصف."),
+    "zh": ("布林肯与拉夫罗夫在日内瓦会面", "美国国务卿布林肯周五在日内瓦与俄罗斯外长拉夫罗夫会面。会谈持续了一个半小时。"),
+}
+OTHER_MEETING = ("Blinken trifft Kuleba in Kiew",
+                 "US-Außenminister Antony Blinken ist am Mittwoch in Kiew mit dem ukrainischen Außenminister "
+                 "Dmytro Kuleba zusammengekommen. Das Treffen dauerte zwei Stunden.")
+
+
+@pytest.fixture(scope="module")
+def meetings():
+    from newsloom.model import RawArticle
+    from newsloom.pipeline import Pipeline
+
+    pipeline = Pipeline()
+    same = {lang: pipeline.prepare(RawArticle(text=body, title=title, lang=lang))[0]
+            for lang, (title, body) in MEETING.items()}
+    other = pipeline.prepare(RawArticle(text=OTHER_MEETING[1], title=OTHER_MEETING[0], lang="de"))[0]
+    return same, other
+
+
+def test_one_meeting_in_six_languages_never_contrasts(meetings):
+    same, _ = meetings
+    langs = sorted(same)
+    for i, x in enumerate(langs):
+        for y in langs[i + 1:]:
+            assert title_contrast(same[x], same[y]) <= 0, (x, y, contrasting_title_tokens(same[x], same[y]))
+
+
+def test_another_meeting_contrasts_in_every_cased_or_caseless_script(meetings):
+    same, other = meetings
+    for lang in ("en", "pl", "ru", "de", "ar"):
+        only_here, only_there = contrasting_title_tokens(same[lang], other)
+        assert len(only_here) == 2 and set(only_there) == {"Kuleba", "Kiew"}, lang  # Lavrov, Geneva vs Kuleba, Kyiv
+        assert title_contrast(same[lang], other) > 0
+    assert title_contrast(same["zh"], other) == -1.0  # a Chinese title has no word boundaries to match on
