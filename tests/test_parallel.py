@@ -104,3 +104,31 @@ def test_embed_in_workers_leaves_the_main_encoder_idle(in_workers):
     sentences = [s.text for x in out if not isinstance(x, ItemError) for s in x[0].sentences]
     main_encoded = set(encoder.texts)
     assert (set(sentences) <= main_encoded) != in_workers
+
+
+def test_a_bug_in_a_worker_costs_one_item_and_a_dead_worker_does_not_stop_the_batch(monkeypatch):
+    import os
+
+    real_prepare = Pipeline.prepare
+
+    def buggy_prepare(self, raw):
+        if raw.origin == "bug":
+            raise RuntimeError("stage bug")
+        if raw.origin == "crash":
+            os._exit(3)  # the worker process dies
+        return real_prepare(self, raw)
+
+    monkeypatch.setattr(Pipeline, "prepare", buggy_prepare)  # the forked workers inherit the patch
+    ok = RawArticle(text="Ferry workers in Portsmouth walked out on Thursday.", title="Ferry strike", lang="en",
+                    published=WHEN, origin="ok")
+    bug = RawArticle(text="Ferry workers in Calais walked out.", lang="en", published=WHEN, origin="bug")
+    crash = RawArticle(text="Ferry workers in Kiel walked out.", lang="en", published=WHEN, origin="crash")
+    pipeline = Pipeline(HashingEncoder(dim=64), enrich=False)
+    with ParallelPreparer(workers=2, pipeline=pipeline, warm_up=False) as prep:
+        first = prep.prepare_many([ok, bug])
+        assert not isinstance(first[0], ItemError)
+        assert isinstance(first[1], ItemError) and first[1].kind == "internal" and "stage bug" in first[1].reason
+        second = prep.prepare_many([crash])
+        assert isinstance(second[0], ItemError) and second[0].kind == "internal"
+        third = prep.prepare_many([ok])  # fresh workers after the crash
+        assert not isinstance(third[0], ItemError) and third[0][0].vector is not None

@@ -49,11 +49,12 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from newsloom.errors import NewsloomError
 from newsloom.model import SUPPORTED_LANGUAGES, Article, Entity, ItemError, RawArticle
-from newsloom.pipeline import Pipeline
+from newsloom.pipeline import Pipeline, item_error
 
 Prepared = tuple[Article, dict[str, Entity]] | ItemError
 
@@ -112,14 +113,9 @@ def _prepare_in_worker(raw: RawArticle, repeated: frozenset[str],
         result: Prepared = pipeline.prepare(raw)
         if embed:
             pipeline.embed([result[0]])
-    except NewsloomError as exc:
-        result = _item_error(raw, exc)
+    except Exception as exc:  # as Pipeline.prepare_many: a bug costs one item, never the batch
+        result = item_error(raw, exc)
     return result, dict(pipeline.times.seconds)
-
-
-def _item_error(raw: RawArticle, exc: NewsloomError) -> ItemError:
-    # the same conversion as Pipeline.prepare_many
-    return ItemError(raw.origin or raw.url or raw.title or "article", str(exc), getattr(exc, "kind", "invalid"))
 
 
 def _fails_before_cleaning(raw: RawArticle) -> bool:
@@ -224,7 +220,12 @@ class ParallelPreparer:
                 pending.append(raw)
             else:
                 t = time.perf_counter()
-                result, seconds = futures[i].result()
+                try:
+                    result, seconds = futures[i].result()
+                except Exception as exc:  # the worker died or its result did not pickle
+                    result, seconds = item_error(raw, exc), {}
+                    if isinstance(exc, BrokenProcessPool):
+                        self._executor = None  # the next batch starts fresh workers
                 self.times.prepare_wait += time.perf_counter() - t
                 for stage, s in seconds.items():
                     self.pipeline.times.seconds[stage] += s

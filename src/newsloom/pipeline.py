@@ -59,6 +59,16 @@ def _check_unicode(raw: RawArticle) -> None:
                                  kind="encoding") from None
 
 
+def item_error(raw: RawArticle, exc: Exception) -> ItemError:
+    """The `ItemError` a batch reports for an article whose preparation raised `exc`: the
+    stage's own reason for bad input, "internal" (and a logged traceback) for a bug."""
+    origin = raw.origin or raw.url or raw.title or "article"
+    if isinstance(exc, NewsloomError):
+        return ItemError(origin, str(exc), getattr(exc, "kind", "invalid"))
+    log.error("preparing %s failed", origin, exc_info=exc)
+    return ItemError(origin, f"internal error in the pipeline: {type(exc).__name__}: {exc}", "internal")
+
+
 class Pipeline:
     """Prepare raw articles for comparison and weaving.
 
@@ -215,13 +225,8 @@ class Pipeline:
                 continue
             try:
                 out.append(self.prepare(raw))
-            except NewsloomError as exc:
-                out.append(ItemError(raw.origin or raw.url or raw.title or "article", str(exc),
-                                     getattr(exc, "kind", "invalid")))
             except Exception as exc:  # a bug in a stage must cost one item, never the batch
-                log.exception("preparing %s failed", raw.origin or raw.url or raw.title)
-                out.append(ItemError(raw.origin or raw.url or raw.title or "article",
-                                     f"internal error in the pipeline: {type(exc).__name__}: {exc}", "internal"))
+                out.append(item_error(raw, exc))
         self.embed([item[0] for item in out if not isinstance(item, ItemError)])
         return out
 
