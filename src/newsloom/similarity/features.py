@@ -371,16 +371,15 @@ def _title_specific_tokens(a: Article) -> tuple[TitleToken, ...]:
     return tuple(out)
 
 
-def _article_keys(a: Article) -> frozenset:
-    """Everything a title token of another article may be found under in `a`."""
-    text = article_text(a)
-    keys = set(_folded_tokens(text))
+def _article_keys(a: Article, numbers: frozenset, head_numbers: frozenset) -> frozenset:
+    """Everything a title token of another article may be found under in `a` (`numbers`:
+    its numbers of two or more digits, `head_numbers`: every number of its headline)."""
+    keys = set(_folded_tokens(article_text(a)))
     keys |= {m.entity_id for m in a.mentions if m.entity_id}
     # a single digit only from the headline: a body mentions many incidental small numbers
     # ("+8 degrees" must not match the "8" of "forecast for 8 November"); a longer number
     # is specific wherever it stands (the rarity argument of rare_num_overlap)
-    keys |= {_number_key(n) for n in _all_numbers(text) if len(n) >= 2}
-    keys |= {_number_key(n) for n in _all_numbers(_head_text(a))}
+    keys |= {_number_key(n) for n in numbers | head_numbers}
     if a.title and a.lang:
         keys |= _title_places(a.title, a.lang)
     return frozenset(keys)
@@ -461,6 +460,7 @@ def _compute_signals(a: Article) -> ArticleSignals:
     countries = {c for m in linked if m.type == "LOC" for c in [_country_of(m.entity_id)] if c}
     surnames = {s for m in a.mentions if m.type == "PER" for s in [_surname(m.text)] if s}
     days = frozenset(e.date for e in a.events if e.date is not None)
+    head_numbers = _all_numbers(_head_text(a))
     return ArticleSignals(
         names=names, words=words, numbers=numbers, year=year, number_weights=_number_weights(numbers),
         entities=frozenset(m.entity_id for m in linked if m.type in ("PER", "ORG", "LOC")),
@@ -473,9 +473,9 @@ def _compute_signals(a: Article) -> ArticleSignals:
         lead=_lead(a),
         head_names=_token_sets(_head_text(a))[0],
         head_places=_head_places(a),
-        head_numbers=_all_numbers(_head_text(a)),
+        head_numbers=head_numbers,
         title_tokens=_title_specific_tokens(a),
-        all_keys=_article_keys(a),
+        all_keys=_article_keys(a, numbers, head_numbers),
     )
 
 
