@@ -117,6 +117,37 @@ def test_extractor_finds_people_organisations_and_places(lang):
         assert text[m.start:m.end] == m.text and m.entity_id
 
 
+PARAGRAPHS = {
+    "en": "The talks resumed in Geneva on Friday. Maria Lopez, who leads the union at Brightwater "
+          "Utilities, said the offer from the Madrid office was not enough. Police in Porto reported "
+          "no arrests.",
+    "fr": "Les discussions ont repris vendredi à Genève. Maria Lopez, qui dirige le syndicat de "
+          "Brightwater Utilities, a jugé l'offre du bureau de Madrid insuffisante. La police de Porto "
+          "n'a signalé aucune interpellation.",
+}
+
+
+# products are summed in another order, so a near-tie could in principle flip; on the 240 texts
+# of benchmarks/ner_speed.py none does
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_numpy_blas_routing_keeps_the_models_entities(lang):
+    # the shipped pipelines multiply through numpy's BLAS instead of blis (speed only)
+    import spacy
+    from thinc.api import NumpyOps
+
+    from newsloom.entities.models import _SPACY_PACKAGES, spacy_pipeline
+
+    shipped = spacy_pipeline(lang)
+    ner = shipped.get_pipe("ner").model
+    assert all(isinstance(node.ops, NumpyOps) and not node.ops.use_blis for node in ner.walk())
+    with_blis = spacy.load(_SPACY_PACKAGES[lang], exclude=[p for p in shipped.pipe_names if p != "ner"])
+    assert with_blis.get_pipe("ner").model.ops.use_blis
+    text = OWN_SENTENCES[lang][0] + " " + PARAGRAPHS[lang]
+    def spans(nlp):
+        return [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
+    assert spans(shipped) == spans(with_blis) and spans(shipped)
+
+
 def test_extractors_implement_the_protocol_and_are_cached():
     for lang in ("en", "fr", "ru", "de", "zh", "ar"):
         assert isinstance(extractor_for(lang), EntityExtractor)

@@ -6,6 +6,12 @@ articles are trimmed; model-only labels such as NORP/MISC are dropped) and then
 completed with the rule extractor's mentions that overlap none of the model's.
 Models load lazily, once per process (`functools.lru_cache`), with the
 components NER does not need disabled.
+
+Speed (`benchmarks/ner_speed.py`): the NER models' matrix products go through
+numpy's BLAS, not thinc's default `blis`, whose wheel carries only its generic
+kernels here (about 4x slower on these shapes); the entities are identical. spaCy
+itself is pinned to 3.8.7 in pyproject.toml: later 3.8.x builds re-acquire the GIL
+in every transition-validity check of the NER decoder, which made NER 2-3x slower.
 """
 
 from __future__ import annotations
@@ -42,7 +48,22 @@ def _spacy_pipeline(lang: str) -> Any:
     for name in list(nlp.pipe_names):
         if name not in keep:
             nlp.disable_pipe(name)
+    use_numpy_blas(nlp)
     return nlp
+
+
+def use_numpy_blas(nlp: Any) -> None:
+    """Route the pipeline's matrix products through numpy's BLAS instead of blis
+    (same results; see the module docstring for why)."""
+    from thinc.api import NumpyOps
+
+    ops = NumpyOps(use_blis=False)
+    for _, pipe in nlp.pipeline:
+        model = getattr(pipe, "model", None)
+        if model is None or not isinstance(model.ops, NumpyOps):
+            continue  # a GPU or custom backend chose its own ops
+        for node in model.walk():
+            node.ops = ops
 
 
 @cache

@@ -1,0 +1,109 @@
+"""Speed of the spaCy NER models (en, fr) with thinc's blis and with numpy's BLAS.
+
+`newsloom.entities.models` routes the NER models' matrix products through numpy's
+BLAS (`use_numpy_blas`). This script measures what that buys and checks that it
+changes nothing: for the articles of the synthetic stream (benchmarks/stream.py)
+and, when present, the SemEval-2022 texts (../shared/data/semeval2022, read at
+run time), each language's model runs on the same texts with both backends.
+Printed per language and backend: CPU ms per article (best of --repeats passes,
+the machine is shared), words per article, and whether every article's entities
+(offsets and labels) are identical between the two backends. Also printed: the
+spaCy, thinc and blis versions, and blis's kernel configuration.
+
+BLAS runs on one thread, as in the engine (`Engine(blas_threads=1)`).
+
+Run:  python benchmarks/ner_speed.py [--limit 60] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+sys.path.insert(0, os.path.dirname(__file__))
+
+from stream import synthetic_stream
+from threadpoolctl import threadpool_limits
+
+from newsloom.entities.models import _SPACY_PACKAGES, use_numpy_blas
+
+SEMEVAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "semeval2022" / "train_pairs.jsonl"
+
+
+def texts_by_language(limit: int) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {lang: [] for lang in _SPACY_PACKAGES}
+    for raw in synthetic_stream(4 * limit, 0):
+        if raw.lang in out and len(out[raw.lang]) < limit:
+            out[raw.lang].append(raw.text)
+    if SEMEVAL.exists():
+        with SEMEVAL.open(encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                for side in ("1", "2"):
+                    lang, text = row.get(f"lang{side}"), row.get(f"text{side}") or ""
+                    if lang in out and len(out[lang]) < 2 * limit and len(text.split()) > 50:
+                        out[lang].append(text)
+    return out
+
+
+def load(lang: str, numpy_blas: bool):
+    import spacy
+
+    nlp = spacy.load(_SPACY_PACKAGES[lang])
+    for name in list(nlp.pipe_names):
+        if name != "ner":
+            nlp.disable_pipe(name)
+    if numpy_blas:
+        use_numpy_blas(nlp)
+    return nlp
+
+
+def run(nlp, texts: list[str], repeats: int) -> tuple[float, list]:
+    entities = [[(e.start_char, e.end_char, e.label_) for e in nlp(t).ents] for t in texts]
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        for t in texts:
+            nlp(t)
+        best = min(best, time.process_time() - start)
+    return 1000 * best / len(texts), entities
+
+
+def blis_configuration() -> str:
+    """blis prints the kernel set it picks when BLIS_ARCH_DEBUG is set; ask a child."""
+    import subprocess
+
+    probe = "import numpy, blis.py as b; x = numpy.ones((4, 4), 'f'); b.gemm(x, x)"
+    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "BLIS_ARCH_DEBUG": "1"},
+                          capture_output=True, text=True, check=False)
+    lines = [ln for ln in (done.stdout + done.stderr).splitlines() if "configuration" in ln]
+    return lines[0].strip() if lines else "unknown"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, default=60, help="articles per language and source")
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args(argv)
+
+    from importlib.metadata import version
+
+    print(f"spaCy {version('spacy')}, thinc {version('thinc')}, blis {version('blis')} "
+          f"({blis_configuration()})")
+    print(f"{'lang':<5} {'articles':>8} {'words':>6} {'blis ms':>8} {'numpy ms':>9} {'speed-up':>9} identical")
+    with threadpool_limits(limits=1, user_api="blas"):
+        for lang, texts in texts_by_language(args.limit).items():
+            words = sum(len(t.split()) for t in texts) / len(texts)
+            blis_ms, blis_entities = run(load(lang, numpy_blas=False), texts, args.repeats)
+            numpy_ms, numpy_entities = run(load(lang, numpy_blas=True), texts, args.repeats)
+            print(f"{lang:<5} {len(texts):>8} {words:>6.0f} {blis_ms:>8.1f} {numpy_ms:>9.1f} "
+                  f"{blis_ms / numpy_ms:>8.2f}x {blis_entities == numpy_entities}")
+
+
+if __name__ == "__main__":
+    main()
