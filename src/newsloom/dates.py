@@ -350,7 +350,12 @@ def _make_date(y: int | None, month: int, day_: int, published: date | None) -> 
     return _nearest_year(month, day_, published)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _explicit_dates(s: str, lang: str, published: date | None) -> list[_Found]:
+    if not _DIGIT.search(s):
+        return []  # every explicit pattern below has a day or year in digits
     pats = _patterns(lang)
     months = _month_names(lang)
     out: list[_Found] = []
@@ -462,18 +467,28 @@ def _weekday_date(weekday: int, published: date, direction: int, modifier: int |
     return published + timedelta(days=delta) if direction > 0 else published - timedelta(days=7 - delta)
 
 
+@cache
+def _weekday_index(lang: str) -> dict[str, int]:
+    return {_fold(form): i for i, forms in enumerate(WEEKDAYS[lang]) for form in forms}
+
+
+@cache
+def _relative_day_offsets(lang: str) -> dict[str, int]:
+    return {_fold(k): v for k, v in RELATIVE_DAYS[lang].items()}
+
+
 def _relative_dates(s: str, lang: str, published: date) -> list[_Found]:
     pats = _patterns(lang)
     out: list[_Found] = []
     if "weekday" in pats:
-        index = {_fold(form): i for i, forms in enumerate(WEEKDAYS[lang]) for form in forms}
+        index = _weekday_index(lang)
         for m in pats["weekday"].finditer(s):
             weekday = index[_fold(m.group())]
             d = _weekday_date(weekday, published, _direction(s, m.start(), m.end(), lang),
                               _modifier(s, m.start(), m.end(), lang))
             out.append(_Found(m.start(), m.end(), d))
     if "relday" in pats:
-        rel = {_fold(k): v for k, v in RELATIVE_DAYS[lang].items()}
+        rel = _relative_day_offsets(lang)
         for m in pats["relday"].finditer(s):
             word = _fold(m.group())
             if lang == "de" and word == "morgen" and re.search(r"\b(?:heute|gestern)\s+$", s[:m.start()], re.IGNORECASE):
@@ -542,10 +557,15 @@ def resolve_dates(article: Article) -> list[TimeEvent]:
     lang = article.lang or "en"
     published = article.published.date() if article.published else None
     sentences = article.sentences or [Sentence(0, article.clean_text, 0, len(article.clean_text))]
+    ids_by_sentence: dict[int, set[str]] = {}
+    for m in article.mentions:
+        if m.entity_id:
+            ids_by_sentence.setdefault(m.sentence, set()).add(m.entity_id)
     events: list[TimeEvent] = []
     for sent in sentences:
-        ids = sorted({m.entity_id for m in article.mentions if m.sentence == sent.index and m.entity_id})
-        for f in resolve_sentence(sent.text, lang, published):
+        found = resolve_sentence(sent.text, lang, published)
+        ids = sorted(ids_by_sentence.get(sent.index, ())) if found else []
+        for f in found:
             events.append(TimeEvent(date=f.date, expression=sent.text[f.start:f.end].strip(), sentence=sent.index,
                                     sentence_text=sent.text, granularity=f.granularity, part_of_day=f.part_of_day,
                                     article_id=article.id, lang=lang, entity_ids=ids))
