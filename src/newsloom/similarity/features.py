@@ -128,25 +128,12 @@ def _fold(token: str) -> str:
 def _token_sets(text: str) -> tuple[frozenset, frozenset, frozenset, int | None]:
     """(names, words, numbers, dominant year) of one text; cached because each
     article is compared with many others."""
-    names: set[str] = set()
-    words: set[str] = set()
-    has_cjk = _CJK_RE.search(text) is not None  # one scan instead of one per token
-    for m in _TOKEN_RE.finditer(text):
-        tok = m.group(0)
-        if has_cjk and _CJK_RE.search(tok):
-            chars = [c for c in tok if _CJK_RE.match(c)]
-            for x, y in zip(chars, chars[1:]):
-                words.add(_fold(x) + _fold(y))
-            continue
-        if len(tok) < 3 or tok.isdigit():
-            continue
-        if len(tok) >= 4:
-            words.add(_fold(tok))
-        if tok[0].isupper():
-            start = m.start()
-            before = text[max(0, start - 2):start].strip()
-            if before and not _SENT_END.search(before):  # not sentence-initial
-                names.add(_fold(tok))
+    if _CJK_RE.search(text) is None:  # the common case: C-level scans, Python only per name
+        words = {_fold(t) for t in _TOKEN_RE.findall(text) if len(t) >= 4 and not t.isdigit()}
+        names = {_fold(m.group()) for m in _capitalised_token_re().finditer(text)
+                 if _name_position(text, m.start())}
+    else:
+        names, words = _cjk_token_sets(text)
     numbers = {n for n in _all_numbers(text) if len(n) >= 2}
     years = Counter(_YEAR_RE.findall(_ascii_digits(text)))
     year = int(years.most_common(1)[0][0]) if years else None
@@ -158,6 +145,47 @@ def _digit_table() -> dict[int, str]:
     """str.translate table: every non-ASCII digit character to its ASCII digit."""
     # no code point from plane 2 up is a digit (checked with str.isdigit over all of them)
     return {cp: str(unicodedata.digit(chr(cp))) for cp in range(0x80, 0x20000) if chr(cp).isdigit()}
+
+
+def _name_position(text: str, start: int) -> bool:
+    """A capitalised token counts as a name unless it starts a sentence."""
+    before = text[max(0, start - 2):start].strip()
+    return bool(before) and not _SENT_END.search(before)
+
+
+@lru_cache(maxsize=1)
+def _capitalised_token_re() -> re.Pattern[str]:
+    """Whole tokens (\\w+) of three or more characters whose first one is upper case."""
+    # the class as code-point ranges: ~4x faster to match than 1,847 single characters
+    points = [cp for cp in range(0x20000) if chr(cp).isupper() and _TOKEN_RE.match(chr(cp))]
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(rf"\b[{cls}]\w{{2,}}")
+
+
+def _cjk_token_sets(text: str) -> tuple[set[str], set[str]]:
+    """(names, words) of a text with CJK characters: CJK runs give character bigrams."""
+    names: set[str] = set()
+    words: set[str] = set()
+    for m in _TOKEN_RE.finditer(text):
+        tok = m.group(0)
+        if _CJK_RE.search(tok):
+            chars = [c for c in tok if _CJK_RE.match(c)]
+            for x, y in zip(chars, chars[1:]):
+                words.add(_fold(x) + _fold(y))
+            continue
+        if len(tok) < 3 or tok.isdigit():
+            continue
+        if len(tok) >= 4:
+            words.add(_fold(tok))
+        if tok[0].isupper() and _name_position(text, m.start()):
+            names.add(_fold(tok))
+    return names, words
 
 
 def _ascii_digits(text: str) -> str:
