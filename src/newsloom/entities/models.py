@@ -9,9 +9,9 @@ components NER does not need disabled.
 
 Speed (`benchmarks/ner_speed.py`): the NER models' matrix products go through
 numpy's BLAS, not thinc's default `blis`, whose wheel carries only its generic
-kernels here (about 4x slower on these shapes); the entities are identical. spaCy
-itself is pinned to 3.8.7 in pyproject.toml: later 3.8.x builds re-acquire the GIL
-in every transition-validity check of the NER decoder, which made NER 2-3x slower.
+kernels here; the entities are identical. spaCy itself is pinned to 3.8.7 in
+pyproject.toml: later 3.8.x builds re-acquire the GIL in every transition-validity
+check of the NER decoder (docs/scaling.md has the figures of both).
 """
 
 from __future__ import annotations
