@@ -88,7 +88,8 @@ def letter_weight(text: str, enough: int | None = None) -> int:
     """Letters in ``text``; a CJK character carries about three letters' information.
 
     With ``enough``, counting stops once the weight reaches it (detection only asks
-    whether a text has `MIN_LETTERS`, and a whole sample costs ~1 ms in Python).
+    whether a text has `MIN_LETTERS`, and counting a whole sample in Python was a
+    visible part of the language stage).
     """
     weight = 0
     for c in text:
