@@ -127,8 +127,8 @@ PARAGRAPHS = {
 }
 
 
-# products are summed in another order, so a near-tie could in principle flip; on the 240 texts
-# of benchmarks/ner_speed.py none does
+# products are summed in another order, so a near-tie could in principle flip; on the texts of
+# benchmarks/ner_speed.py none does
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_numpy_blas_routing_keeps_the_models_entities(lang):
     # the shipped pipelines multiply through numpy's BLAS instead of blis (speed only)
@@ -143,6 +143,7 @@ def test_numpy_blas_routing_keeps_the_models_entities(lang):
     with_blis = spacy.load(_SPACY_PACKAGES[lang], exclude=[p for p in shipped.pipe_names if p != "ner"])
     assert with_blis.get_pipe("ner").model.ops.use_blis
     text = OWN_SENTENCES[lang][0] + " " + PARAGRAPHS[lang]
+
     def spans(nlp):
         return [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
     assert spans(shipped) == spans(with_blis) and spans(shipped)
