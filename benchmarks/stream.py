@@ -137,7 +137,8 @@ def synthetic_stream(n: int, seed: int) -> list[RawArticle]:
     return out
 
 
-def semeval_stream(n: int, seed: int) -> list[RawArticle]:
+def semeval_stream(n: int, seed: int, words: tuple[int, int] = (51, 10**9)) -> list[RawArticle]:
+    """The `original` SemEval texts of `words[0]`..`words[1]` words, in file order."""
     path = SHARED / "data" / "semeval2022" / "train_pairs.jsonl"
     if not path.exists():
         raise SystemExit(f"{path} not found: use --source synthetic")
@@ -151,7 +152,7 @@ def semeval_stream(n: int, seed: int) -> list[RawArticle]:
             when = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(60))
             for side in ("1", "2"):
                 text = row.get(f"text{side}") or ""
-                if len(text.split()) > 50:
+                if words[0] <= len(text.split()) <= words[1]:
                     out.append(RawArticle(text=text, title=row.get(f"title{side}"), lang=row.get(f"lang{side}"),
                                           url=f"semeval:{row['pair_id']}:{side}", published=when,
                                           origin=f"semeval:{row['pair_id']}:{side}"))
@@ -211,6 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--batch", type=int, default=64, help="articles per Engine ingest batch")
     ap.add_argument("--encoder-threads", type=int, default=None, help="BLAS threads of the USE encoder")
     ap.add_argument("--source", choices=["synthetic", "semeval"], default="synthetic")
+    ap.add_argument("--words", type=int, nargs=2, metavar=("MIN", "MAX"), default=(51, 10**9),
+                    help="--source semeval: only texts of MIN..MAX words (e.g. 400 600 for ~500-word articles)")
     ap.add_argument("--index", choices=["exact", "hnsw"], default="exact")
     ap.add_argument("--no-enrich", action="store_true")
     ap.add_argument("--embed-sentences", "--max-sentences", dest="embed_sentences", type=int, default=None,
@@ -230,7 +233,8 @@ def main(argv: list[str] | None = None) -> None:
     else:
         wall_clock = time.perf_counter
 
-    raws = synthetic_stream(args.n, args.seed) if args.source == "synthetic" else semeval_stream(args.n, args.seed)
+    raws = synthetic_stream(args.n, args.seed) if args.source == "synthetic" \
+        else semeval_stream(args.n, args.seed, tuple(args.words))
     words = sum(len(r.text.split()) for r in raws) / max(1, len(raws))
     enrich = not args.no_enrich and enrich_available()
     judge, judge_name = make_judge()
