@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from stream import synthetic_stream
 from threadpoolctl import threadpool_limits
 
-from newsloom.entities.models import _SPACY_PACKAGES, use_numpy_blas
+from newsloom.entities.models import _SPACY_PACKAGES, load_ner_pipeline
 
 SEMEVAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "semeval2022" / "train_pairs.jsonl"
 
@@ -50,18 +50,6 @@ def texts_by_language(limit: int) -> dict[str, list[str]]:
                     if lang in out and len(out[lang]) < 2 * limit and len(text.split()) > 50:
                         out[lang].append(text)
     return out
-
-
-def load(lang: str, numpy_blas: bool):
-    import spacy
-
-    nlp = spacy.load(_SPACY_PACKAGES[lang])
-    for name in list(nlp.pipe_names):
-        if name != "ner":
-            nlp.disable_pipe(name)
-    if numpy_blas:
-        use_numpy_blas(nlp)
-    return nlp
 
 
 def run(nlp, texts: list[str], repeats: int) -> tuple[float, list]:
@@ -121,8 +109,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'lang':<5} {'articles':>8} {'words':>6} {'blis ms':>8} {'numpy ms':>9} {'speed-up':>9} identical")
         for lang, texts in texts_by_language(args.limit).items():
             words = sum(len(t.split()) for t in texts) / len(texts)
-            blis_ms, blis_entities = run(load(lang, numpy_blas=False), texts, args.repeats)
-            numpy_ms, numpy_entities = run(load(lang, numpy_blas=True), texts, args.repeats)
+            blis_ms, blis_entities = run(load_ner_pipeline(lang, numpy_blas=False), texts, args.repeats)
+            numpy_ms, numpy_entities = run(load_ner_pipeline(lang), texts, args.repeats)
             print(f"{lang:<5} {len(texts):>8} {words:>6.0f} {blis_ms:>8.1f} {numpy_ms:>9.1f} "
                   f"{blis_ms / numpy_ms:>8.2f}x {blis_entities == numpy_entities}")
 

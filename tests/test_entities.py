@@ -132,15 +132,14 @@ PARAGRAPHS = {
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_numpy_blas_routing_keeps_the_models_entities(lang):
     # the shipped pipelines multiply through numpy's BLAS instead of blis (speed only)
-    import spacy
     from thinc.api import NumpyOps
 
-    from newsloom.entities.models import _SPACY_PACKAGES, spacy_pipeline
+    from newsloom.entities.models import load_ner_pipeline, spacy_pipeline
 
     shipped = spacy_pipeline(lang)
     ner = shipped.get_pipe("ner").model
     assert all(isinstance(node.ops, NumpyOps) and not node.ops.use_blis for node in ner.walk())
-    with_blis = spacy.load(_SPACY_PACKAGES[lang], exclude=[p for p in shipped.pipe_names if p != "ner"])
+    with_blis = load_ner_pipeline(lang, numpy_blas=False)
     assert with_blis.get_pipe("ner").model.ops.use_blis
     text = OWN_SENTENCES[lang][0] + " " + PARAGRAPHS[lang]
 

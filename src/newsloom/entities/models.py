@@ -38,18 +38,25 @@ _LEADING = re.compile(r"^(?:the|l'|l’|la|le|les|d'|d’)\s*", re.IGNORECASE)
 _model_lock = threading.Lock()
 
 
-@cache
-def _spacy_pipeline(lang: str) -> Any:
+def load_ner_pipeline(lang: str, *, numpy_blas: bool = True) -> Any:
+    """A fresh spaCy pipeline for `lang` with every component but NER disabled; its
+    products go through numpy's BLAS unless ``numpy_blas=False`` (thinc's blis, for
+    comparison: benchmarks/ner_speed.py)."""
     import spacy
 
     # both pipelines give NER its own embedding layer: the shared tok2vec only feeds the tagger/parser
-    keep = {"ner"}
     nlp = spacy.load(_SPACY_PACKAGES[lang])
     for name in list(nlp.pipe_names):
-        if name not in keep:
+        if name != "ner":
             nlp.disable_pipe(name)
-    use_numpy_blas(nlp)
+    if numpy_blas:
+        use_numpy_blas(nlp)
     return nlp
+
+
+@cache
+def _spacy_pipeline(lang: str) -> Any:
+    return load_ner_pipeline(lang)
 
 
 def use_numpy_blas(nlp: Any) -> None:
