@@ -362,3 +362,50 @@ def test_german_noun_phrases_are_not_people():
     extract_and_link(article)
     people = {m.text for m in article.mentions if m.type == "PER"}
     assert people == {"Olaf Scholz", "Angela Merkel"}
+
+
+# -- Chinese and Arabic rules without a statistical model -------------------------------------------
+def _typed(a: Article) -> set[tuple[str, str]]:
+    return {(m.text, m.type) for m in a.mentions}
+
+
+def test_chinese_interpunct_names_are_people_and_their_surname_alone_links_to_them():
+    a = article("美国参议员艾米·克洛布查尔周二抵达会场。克洛布查尔告诉记者她很满意。", "zh")
+    extract_and_link(a)
+    people = [m for m in a.mentions if m.type == "PER"]
+    assert {m.text for m in people} == {"艾米·克洛布查尔", "克洛布查尔"}
+    assert len({m.entity_id for m in people}) == 1
+
+
+def test_latin_script_names_inside_chinese_text_are_found():
+    a = article("美国参议员 Amy Klobuchar 接受了 MSNBC 的采访。", "zh")
+    extract_and_link(a)
+    assert {("Amy Klobuchar", "PER"), ("MSNBC", "ORG")} <= _typed(a)
+
+
+def test_chinese_organisation_heads_need_a_name_or_a_place_before_them():
+    a = article("中国人民银行周三表示，此举将使大型银行释放更多资金。俄罗斯外交部随后发表声明。", "zh")
+    extract_and_link(a)
+    orgs = {m.text for m in a.mentions if m.type == "ORG"}
+    assert orgs == {"中国人民银行", "俄罗斯外交部"}  # not 大型银行 ("large banks")
+
+
+def test_arabic_names_start_with_a_given_name_and_the_family_name_alone_links_back():
+    a = article("كشف نادر شوقي وكيل اللاعب أحمد فتحي عن موعد التجديد. وقال شوقي إن الاتفاق قريب.", "ar")
+    extract_and_link(a)
+    people = {m.text: m.entity_id for m in a.mentions if m.type == "PER"}
+    assert {"نادر شوقي", "أحمد فتحي", "شوقي"} <= set(people)
+    assert people["شوقي"] == people["نادر شوقي"]
+
+
+def test_arabic_function_words_and_clitic_tails_are_not_places():
+    # كان "was" is also Cannes; وكيل "agent" is not و + Kiel
+    a = article("كان وكيل اللاعب في القاهرة أمس.", "ar")
+    extract_and_link(a)
+    assert _typed(a) == {("القاهرة", "LOC")}
+
+
+def test_a_given_name_that_is_also_a_preposition_is_not_a_person():
+    a = article("فاز نادي الأهلي على الزمالك في القاهرة.", "ar")
+    extract_and_link(a)
+    assert not any(m.type == "PER" for m in a.mentions)

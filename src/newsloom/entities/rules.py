@@ -402,6 +402,7 @@ class ArabicRuleExtractor:
         gaz = gazetteer()
         persons = person_form_index()
         mentions: list[Mention] = []
+        singles: list[tuple[int, Token]] = []
         for sent in _sentences_or_whole(text, sentences):
             tokens = tokenize(text, sent.start, sent.end)
             i = 0
@@ -411,8 +412,14 @@ class ArabicRuleExtractor:
                     mentions.append(found)
                     i = next(k for k in range(i, len(tokens) + 1) if k == len(tokens) or tokens[k].start >= found.end)
                 else:
+                    singles.append((sent.index, tokens[i]))
                     i += 1
-        return mentions
+        # second pass: the family name of a full name found elsewhere, on its own (وقال شوقي)
+        surnames = {m.text.split()[-1] for m in mentions if m.type == "PER" and " " in m.text}
+        for sent_index, tok in singles:
+            if tok.text in surnames and len(tok.text) > 2:
+                mentions.append(Mention(tok.text, "PER", sent_index, tok.start, tok.end, source="rules"))
+        return sorted(mentions, key=lambda m: m.start)
 
     def _at(self, text: str, tokens: list[Token], i: int, sent_index: int, gaz, persons) -> Mention | None:
         tok = tokens[i]
@@ -427,10 +434,14 @@ class ArabicRuleExtractor:
                 start = tok.start + (len(tok.text) - len(first))
                 phrase = " ".join([first] + tail)
                 entry = gaz.best(phrase)
-                if entry is not None:
+                if entry is not None and (n > 1 or self._single_word_place(first, tok.text, entry)):
                     return Mention(text[start:end], entry.type, sent_index, start, end, source="gazetteer")
                 if fold(phrase) in persons:
                     return Mention(text[start:end], "PER", sent_index, start, end, source="lexicon")
+        name = self._given_name_at(text, tokens, i, gaz)
+        if name is not None:
+            return Mention(text[tokens[i].start:tokens[name - 1].end], "PER", sent_index, tokens[i].start,
+                           tokens[name - 1].end, source="rules")
         bare = tok.text if tok.text in self._ORG_HEADS or tok.text in self._TITLES else stripped
         if bare in self._GENERIC_HEADS and i + 1 < len(tokens) and tokens[i + 1].text not in self._STOP:
             k = i + 2 if not tokens[i + 1].text.startswith("ال") or bare == "نادي" else i + 1
@@ -472,6 +483,69 @@ class ArabicRuleExtractor:
                                tokens[j - 1].end, source="rules")
         return None
 
+    @staticmethod
+    def _single_word_place(word: str, written: str, entry) -> bool:
+        """A one-word gazetteer hit is a place unless the word is a function word (كان "was"
+        is also Cannes) or a small city reached only by stripping a proclitic (وكيل "agent"
+        is not و + Kiel)."""
+        if entry.kind != "city":
+            return True
+        if word in arabic_stop_words() or written in arabic_stop_words():
+            return False
+        return word == written or entry.population >= ARABIC_STRIPPED_CITY_POPULATION
+
+    def _given_name_at(self, text: str, tokens: list[Token], i: int, gaz) -> int | None:
+        """End (exclusive token index) of a name that starts with a common given name at `i`.
+
+        The name is the given name plus the name-like words after it: more given names or
+        joiners (بن, عبد), then one family name (with ال only as a nisba: معمر الإرياني); at most
+        four words. A function word, title, organisation head or country ends it; a given name
+        with nothing name-like after it is not taken (it may be a common word)."""
+        stop = arabic_stop_words()
+        if tokens[i].text in stop or arabic_letter_key(tokens[i].text) not in _arabic_given_names():
+            return None  # على "on" folds to علي "Ali"
+        j = i + 1
+        while j < len(tokens) and j < i + 4 and _joinable(text, tokens[j - 1], tokens[j]):
+            word = tokens[j].text
+            if word in stop or word in self._STOP or word in self._TITLES or strip_arabic_clitics(word) in self._ORG_HEADS:
+                break
+            place = gaz.lookup(word, "ar")
+            if place is not None and place.kind == "country":
+                break
+            if word.startswith("ال") and not word.endswith("ي"):
+                break  # an ال family name is a nisba (الإرياني, المصري); الوطن "the nation" is not
+            j += 1
+            if arabic_letter_key(word) not in _arabic_given_names() and word not in self._NAME_JOINERS:
+                break  # the family name closes the name
+        return j if j > i + 1 else None
+
+
+#: a city reached by stripping a proclitic (و/ب/ل/ف/ك) must be at least this big: short city
+#: names are often the tail of an ordinary word (وكيل = و + كيل "Kiel")
+ARABIC_STRIPPED_CITY_POPULATION = 1_000_000
+_ARABIC_LETTER_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي"})
+_ARABIC_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
+
+
+def arabic_letter_key(word: str) -> str:
+    """Hamza seats, taa marbuta, alif maqsura and diacritics folded (أحمد = احمد)."""
+    return _ARABIC_DIACRITICS.sub("", word).translate(_ARABIC_LETTER_FOLD)
+
+
+@lru_cache(maxsize=1)
+def _arabic_given_names() -> frozenset[str]:
+    return frozenset(arabic_letter_key(n) for n in lexicon.ARABIC_GIVEN_NAMES)
+
+
+@lru_cache(maxsize=1)
+def arabic_stop_words() -> frozenset[str]:
+    """Arabic function words: spaCy's list (shipped in the spaCy wheel) plus our own few."""
+    try:
+        from spacy.lang.ar.stop_words import STOP_WORDS
+    except ImportError:  # spaCy is a dependency, but the rules must not need it
+        STOP_WORDS = set()
+    return frozenset(STOP_WORDS) | ArabicRuleExtractor._STOP
+
 
 _ZH_TRANSLIT = set("阿埃艾安奥巴拜班邦贝本比彼宾波伯博布查达戴丹德迪蒂杜多厄恩尔法菲费芬弗伏福盖冈戈格古哈海汉豪赫亨胡华霍基吉加贾杰金"
                    "卡凯坎考科克肯库拉莱兰朗劳勒雷里利连林琳卢鲁伦罗洛马玛迈麦曼梅门蒙米密明莫默姆穆纳娜奈南内尼宁努诺帕潘佩"
@@ -482,8 +556,20 @@ _ZH_TITLES = ("总统", "外长", "总理", "部长", "国务卿", "主席", "�
 _ZH_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙朱胡郭何高林郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
                    "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴孔向汤习")
 _ZH_NOT_IN_NAME = set("表示说在与和对将于是会也已的访称今周星日昨明本向同就并称指了被把从到为等及或但而又都还")
-_ZH_ORG_SUFFIX = re.compile(r"(?:[\u4e00-\u9fff]{0,6}?)(?:外交部|国防部|财政部|商务部|卫生部|内政部|司法部|教育部|"
-                            r"中央银行|央行|银行|集团|公司|大学|委员会|议会|政府|国务院|国会)")
+#: ministries and state bodies: an organisation on their own (外交部), or of the place before them
+_ZH_STATE_BODIES = ("外交部", "国防部", "财政部", "商务部", "卫生部", "内政部", "司法部", "教育部", "国务院", "中央银行",
+                    "委员会", "议会", "国会", "政府")
+#: generic heads (bank, group, company, university): an organisation only after a place name
+#: (中国人民银行, 北京大学); otherwise 此举将使大型银行 ("this makes large banks") would be one
+_ZH_GENERIC_HEADS = ("央行", "银行", "集团", "公司", "大学")
+_ZH_ORG_HEAD = re.compile("|".join(sorted(_ZH_STATE_BODIES + _ZH_GENERIC_HEADS, key=len, reverse=True)))
+#: characters that never sit between a place and an organisation head (function words)
+_ZH_ORG_STOP = _ZH_NOT_IN_NAME | set("所有使让给由以这那其此该个名位多少大小新旧各一")
+#: a foreign name written with an interpunct (艾米·克洛布查尔): the parts in transliteration characters
+_ZH_TRANSLIT_CLASS = "".join(sorted(_ZH_TRANSLIT - {"·"}))
+_ZH_INTERPUNCT = re.compile("[·・•‧]")
+_ZH_INTERPUNCT_NAME = re.compile(f"[{_ZH_TRANSLIT_CLASS}]{{1,6}}(?:[·・•‧][{_ZH_TRANSLIT_CLASS}]{{1,8}})+")
+_LATIN_LETTERS = re.compile(r"[A-Za-z]{2}")
 
 
 class UnspacedRuleExtractor:
@@ -499,7 +585,14 @@ class UnspacedRuleExtractor:
         for sent in _sentences_or_whole(text, sentences):
             found.extend(self._scan(text, sent, max_len, gaz, persons))
             if lang == "zh":
-                found = merge_mentions(found, self._zh_rules(text, sent, gaz))
+                rules = self._zh_rules(text, sent, gaz)
+                # an organisation named after its place (中国人民银行) replaces the place it contains
+                found = merge_mentions([m for m in found if not _inside_organisation(m, rules)], rules)
+        if lang == "zh":
+            found = merge_mentions(found, self._zh_bare_surnames(text, sentences, found))
+        if _LATIN_LETTERS.search(text):
+            # names left in Latin script (美国参议员 Amy Klobuchar, MSNBC): the capitalised-span rules
+            found = merge_mentions(found, _LATIN_RULES.extract(text, sentences, "en"))
         return sorted(found, key=lambda m: m.start)
 
     @staticmethod
@@ -546,13 +639,58 @@ class UnspacedRuleExtractor:
                         j += 1
                 if j - k >= 2:
                     out.append(Mention(s[k:j], "PER", sent.index, sent.start + k, sent.start + j, source="rules"))
-        for m in _ZH_ORG_SUFFIX.finditer(s):
-            name = m.group()
-            # trim a leading place (俄罗斯外交部 keeps it: the ministry *of* that country)
-            if len(name) >= 2:
-                out.append(Mention(name, "ORG", sent.index, sent.start + m.start(), sent.start + m.end(),
+        for m in _ZH_INTERPUNCT_NAME.finditer(s):
+            out.append(Mention(m.group(), "PER", sent.index, sent.start + m.start(), sent.start + m.end(),
+                               source="rules"))
+        for m in _ZH_ORG_HEAD.finditer(s):
+            start = UnspacedRuleExtractor._zh_org_start(s, m.start(), m.group() in _ZH_GENERIC_HEADS, gaz)
+            if start is not None:
+                out.append(Mention(s[start:m.end()], "ORG", sent.index, sent.start + start, sent.start + m.end(),
                                    source="rules"))
         return out
+
+    @staticmethod
+    def _zh_org_start(s: str, head: int, generic: bool, gaz) -> int | None:
+        """Where the organisation whose head word starts at `head` begins, or None for no organisation.
+
+        A place before the head owns it (俄罗斯|外交部; 中国|人民|银行 with up to three
+        non-function characters between). Otherwise a state body stands alone (外交部) and a
+        generic head (公司, 银行) needs a name of two to four non-function characters
+        (华为|公司); 此举将使大型银行 ("this makes large banks") has none."""
+        for start in range(max(0, head - 9), head - 1):
+            for n in range(min(5, head - start), 1, -1):
+                between = s[start + n:head]
+                if len(between) > 3 or any(ch in _ZH_ORG_STOP or not ch.isalpha() for ch in between):
+                    continue
+                entry = gaz.best(s[start:start + n])
+                if entry is not None and entry.type == "LOC":
+                    return start
+        if not generic:
+            return head
+        start = head
+        while start > 0 and head - start < 4 and s[start - 1].isalpha() and s[start - 1] not in _ZH_ORG_STOP:
+            start -= 1
+        return start if head - start >= 2 else None
+
+    @staticmethod
+    def _zh_bare_surnames(text: str, sentences: list[Sentence], found: list[Mention]) -> list[Mention]:
+        """The last part of an interpunct name (克洛布查尔 of 艾米·克洛布查尔), later on its own."""
+        surnames = {_ZH_INTERPUNCT.split(m.text)[-1] for m in found
+                    if m.type == "PER" and _ZH_INTERPUNCT.search(m.text)}
+        out: list[Mention] = []
+        for name in (n for n in surnames if len(n) >= 2):
+            for m in re.finditer(re.escape(name), text):
+                sent = next((x for x in sentences if x.start <= m.start() < x.end), None)
+                out.append(Mention(name, "PER", sent.index if sent else 0, m.start(), m.end(), source="rules"))
+        return out
+
+
+_LATIN_RULES = CapitalisedRuleExtractor(frozenset({"en"}))
+
+
+def _inside_organisation(mention: Mention, others: list[Mention]) -> bool:
+    return any(o.type == "ORG" and o.start <= mention.start and mention.end <= o.end
+               and (o.start, o.end) != (mention.start, mention.end) for o in others)
 
 
 #: German words after which a capitalised run is a noun phrase, not a person's name.
