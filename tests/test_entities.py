@@ -409,3 +409,24 @@ def test_a_given_name_that_is_also_a_preposition_is_not_a_person():
     a = article("فاز نادي الأهلي على الزمالك في القاهرة.", "ar")
     extract_and_link(a)
     assert not any(m.type == "PER" for m in a.mentions)
+
+
+def test_capitalised_runs_are_people_only_when_they_start_with_a_given_name():
+    a = article("Gefährliche Manöver auf der B4 beschäftigen die Polizei. Beide Lenker blieben unverletzt. "
+                "Am Abend sprach Sabine Vogler mit der Presse.", "de")
+    extract_and_link(a)
+    assert {m.text for m in a.mentions if m.type == "PER"} == {"Sabine Vogler"}
+
+
+def test_an_inflected_given_name_still_starts_a_name():
+    a = article("Wczoraj rozmawialiśmy z Tomaszem Wroną o nowym porcie.", "pl")
+    extract_and_link(a)
+    assert ("Tomaszem Wroną", "PER") in _typed(a)
+
+
+def test_given_names_come_from_many_locales_and_exclude_common_words():
+    from newsloom.entities.lexicon import given_names
+
+    names = given_names()
+    assert {"karin", "tomasz", "mehmet", "giulia", "владимир"} <= names
+    assert not {"gefahrliche", "beide", "polizei", "manover"} & names

@@ -9,6 +9,8 @@ derived from them (`per:<surname key>`, `org:<slug>`).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 #: canonical English full name -> spellings in scripts transliteration cannot bridge
 PERSON_FORMS: dict[str, tuple[str, ...]] = {
     "Vladimir Putin": ("普京", "プーチン", "푸틴", "بوتين", "Путин", "Путін"),
@@ -202,3 +204,29 @@ ARABIC_GIVEN_NAMES: frozenset[str] = frozenset("""
 فاطمة عائشة مريم زينب خديجة سارة ليلى سلمى رانيا دينا ياسمين هالة نادية سميرة سعاد رشا غادة لبنى نسرين
 شيماء إيمان أسماء هند رنا ريم نجلاء عبير سهير نهى دعاء
 """.split())
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Folded given names (Latin and Cyrillic script) from the name lists that Faker ships
+    for its ~80 locales (`faker.providers.person.<locale>.Provider`; MIT; no network).
+
+    A lexicon, not a model: it tells a person's name (*Olaf Scholz*, *Karin Müller*) from a
+    capitalised German noun phrase (*Gefährliche Manöver*, *Beide Lenker*)."""
+    import importlib
+    import pkgutil
+
+    import faker.providers.person as person
+    from newsloom.entities.normalize import fold
+
+    names: set[str] = set()
+    for info in pkgutil.iter_modules(person.__path__):
+        provider = getattr(importlib.import_module(f"{person.__name__}.{info.name}"), "Provider", None)
+        for attr in ("first_names", "first_names_male", "first_names_female"):
+            listed = getattr(provider, attr, ())
+            if not isinstance(listed, (tuple, list, dict)):
+                continue  # a few locales compute the attribute (a property)
+            for name in listed:  # tuples, or dicts of name -> weight
+                if isinstance(name, str) and name[:1].isupper():  # cased scripts only; the rules use it on capitalised words
+                    names.add(fold(name))
+    return frozenset(names)

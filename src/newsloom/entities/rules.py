@@ -358,11 +358,10 @@ class CapitalisedRuleExtractor:
     def _looks_like_person(span: list[Token], lang: str) -> bool:
         if any(t.acronym for t in span):
             return False
-        if lang == "de":
-            # German capitalises every noun: only accept spans without common noun endings
-            return not any(re.search(r"(ung|heit|keit|schaft|ion|tät|ismus|ium|nis|tum|en)$", t.text)
-                           for t in span[:-1])
-        return True
+        # capitalised runs are also headlines, noun phrases (German capitalises every noun)
+        # and institutions (Ticaret Borsası, New Year, Associated Press): without a title
+        # before it, a run is a person's name only when it starts with a given name
+        return _starts_with_given_name(span, lang)
 
     @staticmethod
     def _gazetteer_parts(text: str, span: list[Token], sent_index: int, lang: str, gaz,
@@ -686,6 +685,15 @@ class UnspacedRuleExtractor:
 
 
 _LATIN_RULES = CapitalisedRuleExtractor(frozenset({"en"}))
+
+
+def _starts_with_given_name(span: list[Token], lang: str) -> bool:
+    names = lexicon.given_names()
+    for form in lemma_candidates(span[0].text, lang):  # Emmanuelem -> Emmanuel
+        first = fold(form).split()  # Hans-Peter -> hans peter
+        if first and first[0] in names:
+            return True
+    return False
 
 
 def _inside_organisation(mention: Mention, others: list[Mention]) -> bool:

@@ -45,7 +45,7 @@ from newsloom.similarity.features import (
 )
 from newsloom.similarity.prepare import prepare_items
 
-MODEL_VERSION = "sim-2026.12-6"
+MODEL_VERSION = "sim-2026.12-7"
 SEED = 8
 AUGMENTED_WEIGHT = 0.25
 TRANSLATED_WEIGHT = 0.5
