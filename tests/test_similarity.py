@@ -287,3 +287,16 @@ def test_a_two_word_place_in_a_title_is_one_place():
 
     new_york = gazetteer().lookup("New York", "en").id
     assert _title_places("Storm hits New York overnight", "en") == frozenset({new_york})  # not York, England
+
+
+def test_training_weighs_rows_by_quality_and_cross_lingual_augmented_rows_higher():
+    from newsloom.similarity.data import Pair
+    from newsloom.similarity.train import RowWeights
+
+    def pair(quality, lang1, lang2):
+        return Pair("1_2", quality, lang1, lang2, TextItem(None, "a"), TextItem(None, "b"), {"Overall": 1.0})
+
+    rows = [pair("original", "es", "es"), pair("augmented", "de", "de"), pair("augmented", "de", "en"),
+            pair("translated_en", "en", "en")]
+    assert RowWeights()(rows).tolist() == [1.0, 0.25, 0.5, 0.5]
+    assert RowWeights(augmented=0.0, cross_lingual=1.0, translated=0.0)(rows).tolist() == [1.0, 0.0, 1.0, 0.0]

@@ -1,4 +1,4 @@
-"""`newsloom train similarity [--data DIR] [--out PATH] [--report] [--holdout-dev] [--augmented-weight W] [--translated-weight W]`: rebuild the shipped model.
+"""`newsloom train similarity [--data DIR] [--out PATH] [--report] [--holdout-dev] [--augmented-weight W] [--cross-lingual-weight W] [--translated-weight W]`: rebuild the shipped model.
 
 Recipe (fixed seeds, so the artefact is reproducible from the same data and encoder):
 
@@ -7,8 +7,8 @@ Recipe (fixed seeds, so the artefact is reproducible from the same data and enco
    (vectors cached under ``.cache/similarity``);
 2. compute `pair_features` for every pair;
 3. fit one monotone-constrained gradient-boosted tree ensemble per dimension
-   (Overall, Geography, Entities, Time, Narrative) on the training rows, with
-   augmented rows at weight `AUGMENTED_WEIGHT` (measured in docs/similarity.md);
+   (Overall, Geography, Entities, Time, Narrative) on the training rows, with the
+   noisy rows down-weighted (`RowWeights`, measured in docs/similarity.md);
 4. report dev Pearson, then refit on train + dev for the shipped artefact (``--holdout-dev``
    skips the refit and writes the train-only fit, for the honest dev figure)
    (same hyper-parameters; the dev figures in the docs come from the train-only
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -45,9 +46,12 @@ from newsloom.similarity.features import (
 )
 from newsloom.similarity.prepare import prepare_items
 
-MODEL_VERSION = "sim-2026.12-7"
+MODEL_VERSION = "sim-2026.12-8"
 SEED = 8
 AUGMENTED_WEIGHT = 0.25
+#: augmented rows whose two sides are in different languages: the only cross-lingual training
+#: signal, and what most of the hidden pairs are (docs/similarity.md, session 5)
+CROSS_LINGUAL_WEIGHT = 0.5
 TRANSLATED_WEIGHT = 0.5
 HGB_PARAMS = dict(max_iter=300, learning_rate=0.04, max_depth=3, min_samples_leaf=40,
                   l2_regularization=1.0, random_state=SEED)
@@ -89,10 +93,21 @@ def targets(pairs: list[Pair]) -> np.ndarray:
     return np.array([[p.labels.get(d, p.labels["Overall"]) for d in DIMENSIONS] for p in pairs])
 
 
-def weights(pairs: list[Pair], augmented: float = AUGMENTED_WEIGHT,
-            translated: float = TRANSLATED_WEIGHT) -> np.ndarray:
-    table = {"original": 1.0, "augmented": augmented, "translated_en": translated}
-    return np.array([table.get(p.quality, 1.0) for p in pairs])
+@dataclass(frozen=True)
+class RowWeights:
+    """Sample weight of a training row by its quality (original rows weigh 1; 0 leaves rows out)."""
+
+    augmented: float = AUGMENTED_WEIGHT  # monolingual augmented rows
+    cross_lingual: float = CROSS_LINGUAL_WEIGHT  # augmented rows across two languages
+    translated: float = TRANSLATED_WEIGHT  # translated_en rows
+
+    def of(self, pair: Pair) -> float:
+        if pair.quality == "augmented":
+            return self.cross_lingual if pair.lang1 != pair.lang2 else self.augmented
+        return self.translated if pair.quality == "translated_en" else 1.0
+
+    def __call__(self, pairs: list[Pair]) -> np.ndarray:
+        return np.array([self.of(p) for p in pairs])
 
 
 def fit_dimension(X: np.ndarray, y: np.ndarray, w: np.ndarray, params: dict | None = None):
@@ -182,7 +197,7 @@ def select_training(pairs: list[Pair], noisy_limit: int | None) -> tuple[list[Pa
     return [p for p in train if p.quality == "original"] + noisy, dev
 
 
-def cross_lingual_holdout(train: list[Pair], X: np.ndarray, Y: np.ndarray, w_aug: float, w_tr: float):
+def cross_lingual_holdout(train: list[Pair], X: np.ndarray, Y: np.ndarray, row_weights: RowWeights):
     """For each cross-lingual language pair of the augmented rows: fit without its rows (and
     without every row sharing an article with them), test on them. Rows of
     (lang, n, cosine Pearson, original-only fit, original + remaining noisy rows fit) - an
@@ -200,13 +215,13 @@ def cross_lingual_holdout(train: list[Pair], X: np.ndarray, Y: np.ndarray, w_aug
         row = [lang, int(test.sum()), -pearson(X[test, 0], Y[test, 0])]
         for keep in (clean & (q == "original"), clean):
             sub = [p for p, k in zip(train, keep) if k]
-            model = fit_dimension(X[keep], Y[keep, 0], weights(sub, w_aug, w_tr))
+            model = fit_dimension(X[keep], Y[keep, 0], row_weights(sub))
             row.append(pearson(TreeEnsemble(export_hgb(model)).predict(X[test]), Y[test, 0]))
         out.append(tuple(row))
     return out
 
 
-def leave_one_language_out(rows: list[Pair], X: np.ndarray, Y: np.ndarray, w_aug: float, w_tr: float):
+def leave_one_language_out(rows: list[Pair], X: np.ndarray, Y: np.ndarray, row_weights: RowWeights):
     """For each language of the `original` rows: fit on every other row (and none sharing an
     article with that language's rows), test on its original rows. Rows of
     (lang, n, cosine Pearson, model Pearson), plus the pooled line ("all") - how the model
@@ -216,7 +231,7 @@ def leave_one_language_out(rows: list[Pair], X: np.ndarray, Y: np.ndarray, w_aug
     q = np.array([p.quality for p in rows])
     langs = np.array([p.lang_pair for p in rows])
     ids = [set(p.article_ids) for p in rows]
-    w = weights(rows, w_aug, w_tr)
+    w = row_weights(rows)
     out, preds, gold, cos = [], [], [], []
     for lang in sorted({p.lang_pair for p in rows if p.quality == "original" and p.lang1 == p.lang2}):
         test = (langs == lang) & (q == "original")
@@ -264,14 +279,16 @@ def main(argv: list[str] | None = None) -> int:
                          "title-contrast veto (the recipe before sim-2026.12-4)")
     ap.add_argument("--augmented-weight", type=float, default=AUGMENTED_WEIGHT,
                     help="sample weight of augmented rows (0 leaves them out)")
+    ap.add_argument("--cross-lingual-weight", type=float, default=CROSS_LINGUAL_WEIGHT,
+                    help="sample weight of augmented rows across two languages (0 leaves them out)")
     ap.add_argument("--translated-weight", type=float, default=TRANSLATED_WEIGHT,
                     help="sample weight of translated_en rows (0 leaves them out)")
     args = ap.parse_args(argv)
+    row_weights = RowWeights(args.augmented_weight, args.cross_lingual_weight, args.translated_weight)
     t0 = time.time()
     pairs = load_semeval(args.data, dates_from_urls=args.dates_from_urls)
     train, dev = select_training(pairs, args.noisy_limit)
-    table = {"augmented": args.augmented_weight, "translated_en": args.translated_weight}
-    train = [p for p in train if table.get(p.quality, 1.0) > 0]
+    train = [p for p in train if row_weights.of(p) > 0]
     Xtr, Xdev = featurise(train), featurise(dev)
     Ytr, Ydev = targets(train), targets(dev)
     print(f"train: {len(train)} ({sum(p.quality == 'original' for p in train)} original)  "
@@ -279,36 +296,35 @@ def main(argv: list[str] | None = None) -> int:
 
     from newsloom.similarity.trees import TreeEnsemble, export_hgb
 
-    def dev_pearson(keep: np.ndarray, w_aug: float, w_tr: float) -> float:
+    def dev_pearson(keep: np.ndarray, weighting: RowWeights) -> float:
         sub = [p for p, k in zip(train, keep) if k]
-        model = fit_dimension(Xtr[keep], Ytr[keep, 0], weights(sub, w_aug, w_tr))
+        model = fit_dimension(Xtr[keep], Ytr[keep, 0], weighting(sub))
         return pearson(TreeEnsemble(export_hgb(model)).predict(Xdev), Ydev[:, 0])
 
     if args.report:
         print("noisy-rows ablation (dev Pearson Overall, train-only fits):")
         q = np.array([p.quality for p in train])
         everything = np.ones(len(train), bool)
-        for label, keep, wa, wt in (
-            ("original only", q == "original", 0.0, 0.0),
-            ("+ augmented w1", q != "translated_en", 1.0, 0.0),
-            ("+ augmented w0.5", q != "translated_en", 0.5, 0.0),
-            ("+ augmented w0.25", q != "translated_en", 0.25, 0.0),
-            ("+ translated_en w0.5", q != "augmented", 0.0, 0.5),
-            ("+ augmented w0.25 + translated_en w0.5", everything, 0.25, 0.5),
-            ("+ both w0.5", everything, 0.5, 0.5),
-            ("+ both w1", everything, 1.0, 1.0),
+        for label, keep, wa, wx, wt in (
+            ("original only", q == "original", 0.0, 0.0, 0.0),
+            ("+ augmented w1", q != "translated_en", 1.0, 1.0, 0.0),
+            ("+ augmented w0.5", q != "translated_en", 0.5, 0.5, 0.0),
+            ("+ augmented w0.25", q != "translated_en", 0.25, 0.25, 0.0),
+            ("+ translated_en w0.5", q != "augmented", 0.0, 0.0, 0.5),
+            ("+ augmented w0.25 + translated_en w0.5", everything, 0.25, 0.25, 0.5),
+            ("+ aug. w0.25, cross-lingual aug. w0.5, tr. w0.5", everything, 0.25, 0.5, 0.5),
+            ("+ both w0.5", everything, 0.5, 0.5, 0.5),
+            ("+ both w1", everything, 1.0, 1.0, 1.0),
         ):
-            print(f"  {label:42s} {dev_pearson(keep, wa, wt):.4f}")
+            print(f"  {label:48s} {dev_pearson(keep, RowWeights(wa, wx, wt)):.4f}")
         print("unseen cross-lingual pairs (leave one augmented language pair out; Pearson Overall):")
         print(f"  {'pair':6s} {'n':>4s} {'cosine':>7s} {'original only':>14s} {'+ other noisy rows':>19s}")
-        for lang, n, cos, r_orig, r_noisy in cross_lingual_holdout(train, Xtr, Ytr, args.augmented_weight,
-                                                                  args.translated_weight):
+        for lang, n, cos, r_orig, r_noisy in cross_lingual_holdout(train, Xtr, Ytr, row_weights):
             print(f"  {lang:6s} {n:4d} {cos:7.4f} {r_orig:14.4f} {r_noisy:19.4f}")
         print("unseen languages (leave one language of the original rows out, train + dev; Pearson Overall):")
         print(f"  {'lang':6s} {'n':>4s} {'cosine':>7s} {'model':>7s}")
         for lang, n, cos, r_model in leave_one_language_out(train + dev, np.vstack([Xtr, Xdev]),
-                                                            np.vstack([Ytr, Ydev]), args.augmented_weight,
-                                                            args.translated_weight):
+                                                            np.vstack([Ytr, Ydev]), row_weights):
             print(f"  {lang:6s} {n:4d} {cos:7.4f} {r_model:7.4f}")
         xl = np.array([p.lang1 != p.lang2 for p in train])
         orig = np.array([p.quality == "original" for p in train])
@@ -317,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         print("per-feature Pearson with Overall: " + " | ".join(groups))
         for name, row in feature_correlations(groups):
             print(f"  {name:18s} " + " ".join(f"{r:+7.3f}" for r in row))
-    w_train = weights(train, args.augmented_weight, args.translated_weight)
+    w_train = row_weights(train)
     dims_train = fit_all(Xtr, Ytr, w_train)
     dev_pred = {d: TreeEnsemble(s).predict(Xdev) for d, s in dims_train.items()}
     print("dev Pearson (train-only fit): " + ", ".join(
@@ -329,10 +345,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         full = train + dev
         dims = fit_all(np.vstack([Xtr, Xdev]), np.vstack([Ytr, Ydev]),
-                       weights(full, args.augmented_weight, args.translated_weight))
+                       row_weights(full))
     spec = {"version": MODEL_VERSION, "feature_names": list(FEATURE_NAMES), "dimensions": dims,
             "trained_on": {"pairs": len(full), "original": sum(p.quality == "original" for p in full),
                            "augmented_weight": args.augmented_weight,
+                           "cross_lingual_weight": args.cross_lingual_weight,
                            "translated_weight": args.translated_weight,
                            "noisy_limit": args.noisy_limit, "holdout_dev": bool(args.holdout_dev),
                            "dates_from_urls": bool(args.dates_from_urls)}}
