@@ -281,6 +281,19 @@ def test_semeval_sides_take_the_day_in_their_urls(tmp_path):
     assert given.a.published.isoformat() == "2020-03-04T08:00:00+00:00"  # a row's own date wins
 
 
+def test_translated_en_rows_are_read_as_english_whatever_language_they_name(tmp_path):
+    from newsloom.similarity.data import load_semeval
+
+    base = {"title1": "Flood", "text1": "The river burst its banks on Monday.", "title2": "Flood",
+            "text2": "Heavy rain flooded the town.", "labels": {"Overall": 1.5}}
+    rows = [dict(base, pair_id="1_2", quality="translated_en", lang1="de", lang2="pl"),
+            dict(base, pair_id="3_4", quality="original", lang1="de", lang2="de")]
+    (tmp_path / "train_pairs.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    translated, original = load_semeval(tmp_path)
+    assert (translated.lang1, translated.lang2, translated.a.lang, translated.b.lang) == ("en", "en", "en", "en")
+    assert (original.lang1, original.a.lang) == ("de", "de")  # other rows keep the file's language
+
+
 def test_a_two_word_place_in_a_title_is_one_place():
     from newsloom.entities.gazetteer import gazetteer
     from newsloom.similarity.features import _title_places

@@ -84,7 +84,11 @@ def read_pairs(path: str | Path) -> list[Pair]:
 def load_semeval(data_dir: str | Path = DEFAULT_DATA_DIR, dates_from_urls: bool = False) -> list[Pair]:
     """All usable rows (``wrong_page`` left out) with an Overall label; with
     `dates_from_urls`, a side without a date takes the day in its article's URL
-    (`url_publication_dates`)."""
+    (`url_publication_dates`).
+
+    ``translated_en`` rows keep the language of the articles they were translated from
+    in ``lang1``/``lang2`` (de, es, pl, tr), but their texts are English: they are read
+    as English, so that sentences, entities and dates come from the English stages."""
     pairs = read_pairs(Path(data_dir) / "train_pairs.jsonl")
     published = url_publication_dates(data_dir) if dates_from_urls else {}
     out = []
@@ -92,7 +96,11 @@ def load_semeval(data_dir: str | Path = DEFAULT_DATA_DIR, dates_from_urls: bool 
         if p.quality == "wrong_page" or "Overall" not in p.labels:
             continue
         id_a, id_b = p.article_ids
-        out.append(replace(p, a=_dated(p.a, published.get(id_a)), b=_dated(p.b, published.get(id_b))))
+        a, b = _dated(p.a, published.get(id_a)), _dated(p.b, published.get(id_b))
+        if p.quality == "translated_en":
+            p = replace(p, lang1="en", lang2="en")
+            a, b = replace(a, lang="en"), replace(b, lang="en")
+        out.append(replace(p, a=a, b=b))
     return out
 
 
