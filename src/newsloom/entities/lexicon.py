@@ -221,7 +221,10 @@ def given_names() -> frozenset[str]:
 
     names: set[str] = set()
     for info in pkgutil.iter_modules(person.__path__):
-        provider = getattr(importlib.import_module(f"{person.__name__}.{info.name}"), "Provider", None)
+        try:
+            provider = getattr(importlib.import_module(f"{person.__name__}.{info.name}"), "Provider", None)
+        except ImportError:  # one broken locale module must not take the others with it
+            continue
         for attr in ("first_names", "first_names_male", "first_names_female"):
             listed = getattr(provider, attr, ())
             if not isinstance(listed, (tuple, list, dict)):
