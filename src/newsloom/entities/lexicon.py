@@ -216,7 +216,8 @@ def given_names() -> frozenset[str]:
     import importlib
     import pkgutil
 
-    import faker.providers.person as person
+    from faker.providers import person
+
     from newsloom.entities.normalize import fold
 
     names: set[str] = set()
@@ -230,6 +231,7 @@ def given_names() -> frozenset[str]:
             if not isinstance(listed, (tuple, list, dict)):
                 continue  # a few locales compute the attribute (a property)
             for name in listed:  # tuples, or dicts of name -> weight
-                if isinstance(name, str) and name[:1].isupper():  # cased scripts only; the rules use it on capitalised words
+                # cased scripts only: the rules look names up for capitalised words
+                if isinstance(name, str) and name[:1].isupper():
                     names.add(fold(name))
     return frozenset(names)

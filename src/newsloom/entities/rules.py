@@ -5,13 +5,18 @@ LOC (or ORG for lexicon organisations); maximal capitalised spans (allowing
 particles such as *of*, *de*, *von*) -> ORG when they hold an organisation cue word
 (*Ministry*, *Partei*, *Bakanlığı*...) or are an all-caps acronym, PER when a title
 word stands before them (*President*, *ministre*, *bakan*...) or when they are a
-two-to-four word name, or a surname already seen in the article.
+two-to-four word name that starts with a given name (`lexicon.given_names`), or a
+surname already seen in the article.
 
 `ArabicRuleExtractor`: Arabic has no capitals; gazetteer n-grams (after stripping
-proclitics و ب ل ف ك ال), the lexicon, and names after title trigger words.
+proclitics و ب ل ف ك ال; no one-word places from function words), the lexicon, names
+after title trigger words, names that start with a common given name, and the family
+name of such a name on its own.
 
-`UnspacedRuleExtractor` (zh, ja, ko): longest-match gazetteer/lexicon scan plus, for
-zh, transliterated names next to titles (总统, 外长...) and organisation suffixes.
+`UnspacedRuleExtractor` (zh, ja, ko): longest-match gazetteer/lexicon scan and names
+left in Latin script; for zh also transliterated names next to titles (总统, 外长...) or
+written with an interpunct (艾米·克洛布查尔, and its last part alone), and organisation
+heads owned by a place or a name (中国人民银行, 华为公司 but not 大型银行).
 """
 
 from __future__ import annotations
@@ -506,7 +511,7 @@ class ArabicRuleExtractor:
         j = i + 1
         while j < len(tokens) and j < i + 4 and _joinable(text, tokens[j - 1], tokens[j]):
             word = tokens[j].text
-            if word in stop or word in self._STOP or word in self._TITLES or strip_arabic_clitics(word) in self._ORG_HEADS:
+            if word in stop or word in self._TITLES or strip_arabic_clitics(word) in self._ORG_HEADS:
                 break
             place = gaz.lookup(word, "ar")
             if place is not None and place.kind == "country":
