@@ -209,7 +209,7 @@ ARABIC_GIVEN_NAMES: frozenset[str] = frozenset("""
 @lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
     """Folded given names (Latin and Cyrillic script) from the name lists that Faker ships
-    for its ~80 locales (`faker.providers.person.<locale>.Provider`; MIT; no network).
+    for all its locales (`faker.providers.person.<locale>.Provider`; MIT; no network).
 
     A lexicon, not a model: it tells a person's name (*Olaf Scholz*, *Karin Müller*) from a
     capitalised German noun phrase (*Gefährliche Manöver*, *Beide Lenker*)."""
