@@ -132,3 +132,17 @@ def test_a_bug_in_a_worker_costs_one_item_and_a_dead_worker_does_not_stop_the_ba
         assert isinstance(second[0], ItemError) and second[0].kind == "internal"
         third = prep.prepare_many([ok])  # fresh workers after the crash
         assert not isinstance(third[0], ItemError) and third[0][0].vector is not None
+
+
+def test_warm_up_loads_the_entity_lexicons_that_its_texts_do_not_reach():
+    # forked workers inherit what the warm-up loaded; the given names would otherwise be
+    # read from Faker by every worker on its first articles
+    from newsloom.entities import lexicon, rules
+    from newsloom.parallel import _warm_up
+    from newsloom.pipeline import Pipeline
+
+    lexicon.given_names.cache_clear()
+    rules.arabic_stop_words.cache_clear()
+    _warm_up(Pipeline(enrich=True))
+    assert lexicon.given_names.cache_info().currsize == 1
+    assert rules.arabic_stop_words.cache_info().currsize == 1

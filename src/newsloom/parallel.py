@@ -91,6 +91,10 @@ def _warm_up(pipeline: Pipeline) -> None:
             pass  # a missing optional stage shows up on the first real article instead
     pipeline._repeated = saved
     pipeline.times.seconds.clear()
+    if pipeline.enrich_enabled:
+        from newsloom.entities.rules import load_lexicons
+
+        load_lexicons()  # lexicons the two warm-up texts do not reach (given names, Arabic)
 
 
 def _init_worker(enrich: bool, warm_up: bool, ner_sentences: int | None = None, embedder=None) -> None:
