@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 
 from newsloom.entities import lexicon
 from newsloom.entities.gazetteer import gazetteer, is_unspaced, strip_arabic_clitics
@@ -88,10 +87,8 @@ class Token:
     text: str
     start: int
     end: int
-
-    @property
-    def capitalised(self) -> bool:
-        return self.text[0].isupper()
+    #: first character upper case; a field, not a property: the rules read it for every token
+    capitalised: bool = False
 
     @property
     def acronym(self) -> bool:
@@ -100,7 +97,19 @@ class Token:
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     end = len(text) if end is None else end
-    return [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text, start, end)]
+    return [Token(w, m.start(), m.end(), w[0].isupper()) for m in _WORD.finditer(text, start, end)
+            for w in (m.group(),)]
+
+
+def _outside(tokens: list[Token], mentions: list[Mention]) -> list[Token]:
+    """The tokens that start inside none of `mentions` (sorted, non-overlapping)."""
+    out, k = [], 0
+    for t in tokens:
+        while k < len(mentions) and mentions[k].end <= t.start:
+            k += 1
+        if k == len(mentions) or t.start < mentions[k].start:
+            out.append(t)
+    return out
 
 
 def _joinable(text: str, a: Token, b: Token) -> bool:
@@ -162,7 +171,7 @@ class CapitalisedRuleExtractor:
             phrases = self._multiword_names(text, tokens, sent.index, gaz)
             if phrases:
                 mentions.extend(phrases)
-                tokens = [t for t in tokens if not any(p.start <= t.start < p.end for p in phrases)]
+                tokens = _outside(tokens, phrases)
             for span, after_title in self._spans(text, tokens, titles):
                 for m in self._classify(text, span, after_title, sent.index, lang, gaz, persons, titles):
                     mentions.append(m)
@@ -183,15 +192,15 @@ class CapitalisedRuleExtractor:
     def _multiword_names(text: str, tokens: list[Token], sent_index: int, gaz) -> list[Mention]:
         """Gazetteer names of two or more words, lower-case words included (Union européenne)."""
         out: list[Mention] = []
-        # joined[k]: tokens k and k+1 may belong to one name; a window of n tokens from i is a
-        # candidate only if all n-1 links inside it hold, i.e. n <= the joined run from i
-        joined = [_joinable(text, a, b) for a, b in pairwise(tokens)]
+        # a window of n tokens from i is a candidate only if tokens i..i+n-1 are joinable
+        # pairwise, i.e. n <= the joined run from i (checked only from capitalised tokens)
         i = 0
         while i < len(tokens):
             hit = None
             if tokens[i].capitalised:
                 run = 1
-                while i + run < len(tokens) and run < gaz.max_tokens and joined[i + run - 1]:
+                while i + run < len(tokens) and run < gaz.max_tokens \
+                        and _joinable(text, tokens[i + run - 1], tokens[i + run]):
                     run += 1
                 first = fold(tokens[i].text)
                 # "El Banco de España" is no town El Banco: after an article, big places only
