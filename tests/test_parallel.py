@@ -146,3 +146,22 @@ def test_warm_up_loads_the_entity_lexicons_that_its_texts_do_not_reach():
     _warm_up(Pipeline(enrich=True))
     assert lexicon.given_names.cache_info().currsize == 1
     assert rules.arabic_stop_words.cache_info().currsize == 1
+
+
+def test_workers_inherit_the_encoders_prefilled_token_cache():
+    import newsloom.parallel as parallel
+    from newsloom.embed.use import UniversalSentenceEncoder
+
+    encoder = UniversalSentenceEncoder(token_cache=4096)
+    with ParallelPreparer(workers=1, pipeline=Pipeline(encoder, enrich=False), embed_in_workers=True) as prep:
+        in_worker = prep.executor.submit(_cached_pieces_in_worker).result()
+    # filled once, before the fork: half the capacity, plus the warm-up text's pieces
+    assert encoder._load()._backend.cached_pieces >= 2048
+    assert in_worker == encoder._load()._backend.cached_pieces
+    assert parallel._WORKER_PIPELINE is None  # the probe ran in the worker, not here
+
+
+def _cached_pieces_in_worker() -> int:
+    import newsloom.parallel as parallel
+
+    return parallel._WORKER_PIPELINE.embedder.encoder._load()._backend.cached_pieces

