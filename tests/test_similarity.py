@@ -281,6 +281,34 @@ def test_semeval_sides_take_the_day_in_their_urls(tmp_path):
     assert given.a.published.isoformat() == "2020-03-04T08:00:00+00:00"  # a row's own date wins
 
 
+def test_estimated_dates_follow_the_ids_and_ignore_a_url_day_far_from_its_neighbours(tmp_path):
+    from datetime import date
+
+    from newsloom.similarity.data import day_from_id, load_semeval
+
+    (tmp_path / "labels").mkdir()
+    links = {100: "2020/01/01", 200: "2020/01/03", 300: "1962/07/06", 400: "2020/01/07", 500: "2020/01/09"}
+    lines = ["pair_id,link1,link2,Overall"]
+    for a, b in ((100, 200), (300, 400), (500, 150)):
+        url = lambda i: f"https://news.example/{links[i]}/story-{i}" if i in links else "https://news.example/x"  # noqa: E731
+        lines.append(f"{a}_{b},{url(a)},{url(b)},2.0")
+    (tmp_path / "labels" / "train.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = [{"pair_id": f"{a}_{b}", "quality": "original", "lang1": "en", "lang2": "en", "title1": "A",
+             "text1": "Some text here.", "title2": "B", "text2": "More text here.", "labels": {"Overall": 2.0}}
+            for a, b in ((100, 200), (300, 400), (500, 150))]
+    (tmp_path / "train_pairs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    pairs = {p.pair_id: p for p in load_semeval(tmp_path, estimated_dates=True)}
+    assert pairs["100_200"].a.published.date() == date(2020, 1, 1)  # its URL day
+    assert pairs["500_150"].a.published.date() == date(2020, 1, 9)
+    # no URL day: between its id neighbours' days (100 -> Jan 1, 200 -> Jan 3)
+    assert date(2020, 1, 1) <= pairs["500_150"].b.published.date() <= date(2020, 1, 3)
+    # the 1962 in article 300's path is no publication day: it is estimated from ids 200 and 400
+    assert date(2020, 1, 3) <= pairs["300_400"].a.published.date() <= date(2020, 1, 7)
+    ordinals = [date(2020, 1, d).toordinal() for d in (1, 3, 7, 9)]
+    fit = day_from_id([100, 200, 400, 500, 300], ordinals + [date(1962, 7, 6).toordinal()])
+    assert list(fit(np.array([100.0, 500.0]))) == [ordinals[0], ordinals[-1]]
+
+
 def test_translated_en_rows_are_read_as_english_whatever_language_they_name(tmp_path):
     from newsloom.similarity.data import load_semeval
 

@@ -211,8 +211,12 @@ def main_export_dev(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(DEFAULT_DATA_DIR))
     ap.add_argument("--dates-from-urls", action="store_true",
                     help="write date1/date2 from the day in each article's URL where the row has none")
+    ap.add_argument("--estimated-dates", action="store_true",
+                    help="write date1/date2 from the URL day or the estimated one "
+                         "(similarity.data.estimated_publication_dates)")
     args = ap.parse_args(argv)
-    _, dev = dev_split(load_semeval(args.data, dates_from_urls=args.dates_from_urls))
+    _, dev = dev_split(load_semeval(args.data, dates_from_urls=args.dates_from_urls,
+                                    estimated_dates=args.estimated_dates))
     with open(args.out, "w", encoding="utf-8") as fh:
         for p in dev:
             fh.write(json.dumps(pair_to_row(p), ensure_ascii=False) + "\n")

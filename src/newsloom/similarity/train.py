@@ -1,11 +1,15 @@
-"""`newsloom train similarity [--data DIR] [--out PATH] [--report] [--holdout-dev] [--augmented-weight W] [--cross-lingual-weight W] [--translated-weight W]`: rebuild the shipped model.
+"""`newsloom train similarity [--data DIR] [--out PATH] [--report] [--holdout-dev] [--no-estimated-dates] [--augmented-weight W] [--cross-lingual-weight W] [--translated-weight W]`: rebuild the shipped model.
 
 Recipe (fixed seeds, so the artefact is reproducible from the same data and encoder):
 
 1. read ``train_pairs.jsonl`` (``wrong_page`` left out), split off the dev rows
    (`newsloom.similarity.data.dev_split`), prepare and embed every article
    (vectors cached under ``.cache/similarity``);
-2. compute `pair_features` for every pair;
+2. add a dated copy of every training row, its sides dated with estimated publication
+   days (`newsloom.similarity.data.estimated_publication_dates`; the SemEval texts carry
+   none), so the trees learn what a publication gap means while the undated rows keep
+   undated pairs scored as before (``--no-estimated-dates`` leaves the copies out);
+   compute `pair_features` for every pair;
 3. fit one monotone-constrained gradient-boosted tree ensemble per dimension
    (Overall, Geography, Entities, Time, Narrative) on the training rows, with the
    noisy rows down-weighted (`RowWeights`, measured in docs/similarity.md);
@@ -35,8 +39,10 @@ from newsloom.similarity.data import (
     DIMENSIONS,
     Pair,
     dev_split,
+    estimated_publication_dates,
     load_semeval,
     noisy_rows_in_order,
+    with_dates,
 )
 from newsloom.similarity.features import (
     FEATURE_NAMES,
@@ -46,7 +52,7 @@ from newsloom.similarity.features import (
 )
 from newsloom.similarity.prepare import prepare_items
 
-MODEL_VERSION = "sim-2026.12-9"
+MODEL_VERSION = "sim-2026.12-10"
 SEED = 8
 AUGMENTED_WEIGHT = 0.25
 #: augmented rows whose two sides are in different languages: the only cross-lingual training
@@ -274,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
                          "`newsloom eval similarity dev.jsonl --model PATH` for the honest dev figure")
     ap.add_argument("--dates-from-urls", action="store_true",
                     help="date undated sides by the day in their article's URL (labels/*.csv)")
+    ap.add_argument("--estimated-dates", action=argparse.BooleanOptionalAction, default=True,
+                    help="add a copy of every training row dated with estimated publication days "
+                         "(data.estimated_publication_dates), so the trees learn the publication gap "
+                         "(default; --no-estimated-dates: the recipe before sim-2026.12-10)")
     ap.add_argument("--no-title-veto", action="store_true",
                     help="calibrate the same-story decision on Overall alone, without the "
                          "title-contrast veto (the recipe before sim-2026.12-4)")
@@ -289,6 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     pairs = load_semeval(args.data, dates_from_urls=args.dates_from_urls)
     train, dev = select_training(pairs, args.noisy_limit)
     train = [p for p in train if row_weights.of(p) > 0]
+    dated_dev: list[Pair] = []
+    if args.estimated_dates:
+        # each row twice: undated as before (pub_gap unknown) and with the estimated days,
+        # so dated pairs use the gap and undated ones are scored as by an undated fit
+        published = estimated_publication_dates(args.data)
+        train = train + with_dates(train, published)
+        dated_dev = with_dates(dev, published)
     Xtr, Xdev = featurise(train), featurise(dev)
     Ytr, Ydev = targets(train), targets(dev)
     print(f"train: {len(train)} ({sum(p.quality == 'original' for p in train)} original)  "
@@ -339,20 +356,29 @@ def main(argv: list[str] | None = None) -> int:
     print("dev Pearson (train-only fit): " + ", ".join(
         f"{d} {pearson(dev_pred[d], Ydev[:, i]):.4f}" for i, d in enumerate(DIMENSIONS)))
     print(f"dev raw article cosine Pearson: {-pearson(Xdev[:, 0], Ydev[:, 0]):.4f}")
+    if dated_dev:
+        X_dated = featurise(dated_dev)
+        print("dev with estimated dates (train-only fit): " + ", ".join(
+            f"{d} {pearson(TreeEnsemble(spec_d).predict(X_dated), Ydev[:, i]):.4f}"
+            for i, (d, spec_d) in enumerate(dims_train.items())))
 
     if args.holdout_dev:
         full, dims = train, dims_train
     else:
         full = train + dev
-        dims = fit_all(np.vstack([Xtr, Xdev]), np.vstack([Ytr, Ydev]),
-                       row_weights(full))
+        X_full, Y_full = np.vstack([Xtr, Xdev]), np.vstack([Ytr, Ydev])
+        if dated_dev:
+            full = full + dated_dev
+            X_full, Y_full = np.vstack([X_full, featurise(dated_dev)]), np.vstack([Y_full, Ydev])
+        dims = fit_all(X_full, Y_full, row_weights(full))
     spec = {"version": MODEL_VERSION, "feature_names": list(FEATURE_NAMES), "dimensions": dims,
             "trained_on": {"pairs": len(full), "original": sum(p.quality == "original" for p in full),
                            "augmented_weight": args.augmented_weight,
                            "cross_lingual_weight": args.cross_lingual_weight,
                            "translated_weight": args.translated_weight,
                            "noisy_limit": args.noisy_limit, "holdout_dev": bool(args.holdout_dev),
-                           "dates_from_urls": bool(args.dates_from_urls)}}
+                           "dates_from_urls": bool(args.dates_from_urls),
+                           "estimated_dates": bool(args.estimated_dates)}}
     try:
         from newsloom.embed import ArticleEmbedder, default_encoder
 
