@@ -309,6 +309,15 @@ def test_estimated_dates_follow_the_ids_and_ignore_a_url_day_far_from_its_neighb
     assert list(fit(np.array([100.0, 500.0]))) == [ordinals[0], ordinals[-1]]
 
 
+def test_isotonic_fit_pools_adjacent_violators():
+    from newsloom.similarity.data import _isotonic
+
+    xs, fitted = _isotonic(np.array([3.0, 1.0, 2.0, 2.0, 4.0]), np.array([2.0, 1.0, 4.0, 2.0, 5.0]))
+    assert list(xs) == [1.0, 2.0, 3.0, 4.0]
+    # x=2's two points average 3 (weight 2); x=3's 2 violates and pools: (2*3 + 2) / 3
+    assert np.allclose(fitted, [1.0, 8 / 3, 8 / 3, 5.0])
+
+
 def test_translated_en_rows_are_read_as_english_whatever_language_they_name(tmp_path):
     from newsloom.similarity.data import load_semeval
 

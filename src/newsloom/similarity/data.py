@@ -178,7 +178,6 @@ def day_from_id(ids, days, window: int = 5):
     neighbours on each side in id order (URL paths also hold other dates: an archive's
     1962 photo). Returns a function of an id array."""
     import numpy as np
-    from sklearn.isotonic import IsotonicRegression
 
     x, y = np.asarray(ids, dtype=np.float64), np.asarray(days, dtype=np.float64)
     order = np.argsort(x, kind="stable")
@@ -187,8 +186,28 @@ def day_from_id(ids, days, window: int = 5):
     keep = np.abs(y - local) <= OUTLIER_DAYS
     if keep.sum() < 2:
         keep[:] = True
-    fit = IsotonicRegression(out_of_bounds="clip").fit(x[keep], y[keep])
-    return fit.predict
+    xs, fitted = _isotonic(x[keep], y[keep])
+    return lambda query: np.interp(np.asarray(query, dtype=np.float64), xs, fitted)
+
+
+def _isotonic(x, y):
+    """(distinct x ascending, non-decreasing fit): least squares by pool-adjacent-violators,
+    equal x pooled first (the fit scikit-learn's IsotonicRegression gives; here so that
+    the training extra is not needed to read dates)."""
+    import numpy as np
+
+    xs, inverse = np.unique(x, return_inverse=True)
+    weight = np.bincount(inverse).astype(np.float64)
+    mean = np.bincount(inverse, weights=y) / weight
+    blocks: list[list[float]] = []  # [mean, weight, count of distinct x]
+    for m, w in zip(mean, weight):
+        blocks.append([m, w, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            m2, w2, n2 = blocks.pop()
+            m1, w1, n1 = blocks.pop()
+            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
+    fitted = np.concatenate([np.full(int(n), m) for m, _, n in blocks])
+    return xs, fitted
 
 
 def _all_article_ids(data_dir: str | Path) -> set[str]:
