@@ -69,7 +69,7 @@ def main() -> None:
     rows = [(math.log1p(abs(day[a] - day[b])), math.log1p(abs(oof[a] - oof[b])), t, o)
             for a, b, _, _, t, o in pairs if a in day and b in day]
     real, est, time_, overall = (np.array(c) for c in zip(*rows))
-    r = lambda u, v: float(np.corrcoef(u, v)[0, 1])  # noqa: E731
+    r = lambda u, v: float(np.corrcoef(u, v)[0, 1])
     print(f"{len(rows)} pairs with a URL day on both sides; Pearson with log(1 + gap days):")
     print(f"  Time:    real gap {r(real, time_):.3f}, estimated gap {r(est, time_):.3f}")
     print(f"  Overall: real gap {r(real, overall):.3f}, estimated gap {r(est, overall):.3f}")

@@ -5,7 +5,8 @@ import importlib
 
 import pytest
 
-MODULES = ["newsloom.weave", "newsloom.index", "newsloom.store", "newsloom.embed", "newsloom.clean"]
+MODULES = ["newsloom.weave", "newsloom.index", "newsloom.store", "newsloom.embed", "newsloom.embed.use_cache",
+           "newsloom.clean"]
 
 
 @pytest.mark.parametrize("name", MODULES)

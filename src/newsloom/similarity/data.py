@@ -144,8 +144,8 @@ def estimated_publication_dates(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict
     ids grow with crawl time, so a monotone (isotonic) fit of URL day on id dates the
     rest; `python benchmarks/publication_dates.py` prints its out-of-fold error and how
     the estimated gaps relate to the Time labels next to the real ones. Training uses these
-    dates only in extra, dated copies of its rows (`train similarity --estimated-dates`):
-    the undated rows stay, so an undated pair is scored as before.
+    dates only in extra, dated copies of its rows (`train similarity`, unless
+    `--no-estimated-dates`): the undated rows stay, so an undated pair is scored as before.
     """
     import numpy as np
 
@@ -156,9 +156,10 @@ def estimated_publication_dates(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict
     if len(dated) < 2:
         return dict(known)
     estimate = day_from_id([numeric[i] for i in dated], [known[i].toordinal() for i in dated])
+    ordered = list(numeric)
+    days = estimate(np.array([numeric[i] for i in ordered], dtype=np.float64))
     out: dict[str, datetime] = {}
-    for article_id, number in numeric.items():
-        day = float(estimate(np.array([number], dtype=np.float64))[0])
+    for article_id, day in zip(ordered, days.tolist()):
         url_day = known.get(article_id)
         if url_day is not None and abs(url_day.toordinal() - day) <= OUTLIER_DAYS:
             out[article_id] = url_day
