@@ -350,3 +350,16 @@ def test_training_weighs_rows_by_quality_and_cross_lingual_augmented_rows_higher
             pair("translated_en", "en", "en")]
     assert RowWeights()(rows).tolist() == [1.0, 0.25, 0.5, 0.5]
     assert RowWeights(augmented=0.0, cross_lingual=1.0, translated=0.0)(rows).tolist() == [1.0, 0.0, 1.0, 0.0]
+
+
+def test_pair_dates_read_iso_and_feed_dates_and_refuse_what_is_not_a_date():
+    from newsloom.similarity.data import pair_from_row
+
+    row = {"pair_id": "7_8", "title1": "A", "text1": "One text.", "title2": "B", "text2": "Another text.",
+           "labels": {"Overall": 2.0}, "date1": "2024-01-02", "date2": "Wed, 03 Jan 2024 10:00:00 GMT"}
+    pair = pair_from_row(row)
+    assert pair.a.published.isoformat() == "2024-01-02T00:00:00+00:00"
+    assert pair.b.published.isoformat() == "2024-01-03T10:00:00+00:00"
+    assert pair_from_row(dict(row, date1="", date2=None)).a.published is None
+    with pytest.raises(InputError, match=r"pair 7_8: date2: .*next Tuesday"):
+        pair_from_row(dict(row, date2="next Tuesday"))

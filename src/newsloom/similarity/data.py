@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from newsloom.errors import InputError
 from newsloom.similarity.prepare import TextItem, parse_date
 
 DIMENSIONS: tuple[str, ...] = ("Overall", "Geography", "Entities", "Time", "Narrative")
@@ -64,14 +65,22 @@ def _labels(value) -> dict[str, float]:
 
 
 def pair_from_row(row: dict) -> Pair:
-    """One JSONL row of the train_pairs format (optional date1/date2) to a Pair."""
+    """One JSONL row of the train_pairs format (optional date1/date2) to a Pair; a date
+    that is not one is an `InputError` naming the pair and the field."""
     lang1, lang2 = row.get("lang1") or None, row.get("lang2") or None
+    pair_id = str(row.get("pair_id", ""))
+    dates = []
+    for field_name in ("date1", "date2"):
+        try:
+            dates.append(parse_date(row.get(field_name)))
+        except InputError as exc:
+            raise InputError(f"pair {pair_id or '?'}: {field_name}: {exc}", kind="malformed") from None
     return Pair(
-        pair_id=str(row.get("pair_id", "")),
+        pair_id=pair_id,
         quality=str(row.get("quality", "original")),
         lang1=lang1 or "", lang2=lang2 or "",
-        a=TextItem(row.get("title1"), row.get("text1") or "", lang1, parse_date(row.get("date1"))),
-        b=TextItem(row.get("title2"), row.get("text2") or "", lang2, parse_date(row.get("date2"))),
+        a=TextItem(row.get("title1"), row.get("text1") or "", lang1, dates[0]),
+        b=TextItem(row.get("title2"), row.get("text2") or "", lang2, dates[1]),
         labels=_labels(row.get("labels")),
     )
 

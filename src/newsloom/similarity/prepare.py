@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -74,14 +74,14 @@ def _clean(text: str) -> str:
 
 
 def parse_date(value) -> datetime | None:
-    """ISO date/datetime string (or None) to an aware datetime."""
-    if not value:
+    """A pair file's date (ISO 8601, or RFC 2822 as feeds write it) to an aware datetime;
+    None for a missing or empty one. Raises `InputError` for a value that is not a date:
+    a dropped date would silently change the pair's scores."""
+    if value is None or not str(value).strip():
         return None
-    try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    from newsloom.readers import parse_date as parse_input_date
+
+    return parse_input_date(str(value))
 
 
 def build_article(item: TextItem, cache: "EnrichmentCache | None" = None) -> Article:
