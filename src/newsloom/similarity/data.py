@@ -148,8 +148,8 @@ def estimated_publication_dates(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict
     spelled in its URL (`url_publication_dates`) where there is one, otherwise one
     interpolated from the ids of the URL-dated articles.
 
-    Why: about a fifth of the articles have a URL date, and too few pairs have one on
-    both sides to teach the trees what a publication gap means. The organisers' article
+    Why: few articles have a URL date (`benchmarks/publication_dates.py` counts them), and
+    fewer pairs have one on both sides to teach the trees what a publication gap means. The organisers' article
     ids grow with crawl time, so a monotone (isotonic) fit of URL day on id dates the
     rest; `python benchmarks/publication_dates.py` prints its out-of-fold error and how
     the estimated gaps relate to the Time labels next to the real ones. Training uses these
