@@ -148,11 +148,12 @@ def estimated_publication_dates(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict
     spelled in its URL (`url_publication_dates`) where there is one, otherwise one
     interpolated from the ids of the URL-dated articles.
 
-    Why: few articles have a URL date (`benchmarks/publication_dates.py` counts them), and
-    fewer pairs have one on both sides to teach the trees what a publication gap means. The organisers' article
-    ids grow with crawl time, so a monotone (isotonic) fit of URL day on id dates the
-    rest; `python benchmarks/publication_dates.py` prints its out-of-fold error and how
-    the estimated gaps relate to the Time labels next to the real ones. Training uses these
+    Why: few articles have a URL date, and fewer pairs have one on both sides to teach the
+    trees what a publication gap means. The organisers' article ids grow with crawl time,
+    so a monotone (isotonic) fit of URL day on id dates the rest; `python
+    benchmarks/publication_dates.py` counts the URL-dated articles and prints the fit's
+    out-of-fold error and how the estimated gaps relate to the Time labels next to the
+    real ones. Training uses these
     dates only in extra, dated copies of its rows (`train similarity`, unless
     `--no-estimated-dates`): the undated rows stay, so an undated pair is scored as before.
     """
