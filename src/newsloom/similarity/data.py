@@ -101,7 +101,8 @@ def load_semeval(data_dir: str | Path = DEFAULT_DATA_DIR, dates_from_urls: bool 
     in ``lang1``/``lang2`` (de, es, pl, tr), but their texts are English: they are read
     as English, so that sentences, entities and dates come from the English stages."""
     pairs = read_pairs(Path(data_dir) / "train_pairs.jsonl")
-    published = estimated_publication_dates(data_dir) if estimated_dates \
+    ids = {i for p in pairs for i in p.article_ids}
+    published = estimated_publication_dates(data_dir, ids) if estimated_dates \
         else url_publication_dates(data_dir) if dates_from_urls else {}
     out = []
     for p in pairs:
@@ -143,8 +144,10 @@ def url_publication_dates(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict[str, 
     return found
 
 
-def estimated_publication_dates(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict[str, datetime]:
-    """Article id -> publication day, for every article of the SemEval material: the day
+def estimated_publication_dates(data_dir: str | Path = DEFAULT_DATA_DIR,
+                                article_ids: set[str] | None = None) -> dict[str, datetime]:
+    """Article id -> publication day, for every article of the SemEval material (or of
+    `article_ids`, when the caller has read the pairs already): the day
     spelled in its URL (`url_publication_dates`) where there is one, otherwise one
     interpolated from the ids of the URL-dated articles.
 
@@ -160,7 +163,7 @@ def estimated_publication_dates(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict
     import numpy as np
 
     known = url_publication_dates(data_dir)
-    ids = _all_article_ids(data_dir)
+    ids = _all_article_ids(data_dir) if article_ids is None else set(article_ids)
     numeric = {i: int(i) for i in ids | set(known) if i.isdigit()}
     dated = [i for i in known if i in numeric]
     if len(dated) < 2:

@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.estimated_dates:
         # each row twice: undated as before (pub_gap unknown) and with the estimated days,
         # so dated pairs use the gap and undated ones are scored as by an undated fit
-        published = estimated_publication_dates(args.data)
+        published = estimated_publication_dates(args.data, {i for p in pairs for i in p.article_ids})
         train = train + with_dates(train, published)
         dated_dev = with_dates(dev, published)
     Xtr, Xdev = featurise(train), featurise(dev)
