@@ -356,8 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     print("dev Pearson (train-only fit): " + ", ".join(
         f"{d} {pearson(dev_pred[d], Ydev[:, i]):.4f}" for i, d in enumerate(DIMENSIONS)))
     print(f"dev raw article cosine Pearson: {-pearson(Xdev[:, 0], Ydev[:, 0]):.4f}")
-    if dated_dev:
-        X_dated = featurise(dated_dev)
+    X_dated = featurise(dated_dev) if dated_dev else None  # also part of the full refit below
+    if X_dated is not None:
         print("dev with estimated dates (train-only fit): " + ", ".join(
             f"{d} {pearson(TreeEnsemble(spec_d).predict(X_dated), Ydev[:, i]):.4f}"
             for i, (d, spec_d) in enumerate(dims_train.items())))
@@ -367,9 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         full = train + dev
         X_full, Y_full = np.vstack([Xtr, Xdev]), np.vstack([Ytr, Ydev])
-        if dated_dev:
+        if X_dated is not None:
             full = full + dated_dev
-            X_full, Y_full = np.vstack([X_full, featurise(dated_dev)]), np.vstack([Y_full, Ydev])
+            X_full, Y_full = np.vstack([X_full, X_dated]), np.vstack([Y_full, Ydev])
         dims = fit_all(X_full, Y_full, row_weights(full))
     spec = {"version": MODEL_VERSION, "feature_names": list(FEATURE_NAMES), "dimensions": dims,
             "trained_on": {"pairs": len(full), "original": sum(p.quality == "original" for p in full),
