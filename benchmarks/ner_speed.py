@@ -11,9 +11,13 @@ the machine is shared), words per article, and whether every article's entities
 spaCy, thinc and blis versions, blis's kernel configuration, and one matrix product
 of the shape the encoder layers use (384x1280 by 1280x256) timed in both libraries.
 
+With ``--batch N`` it then compares, on numpy's BLAS, one ``nlp(text)`` call an
+article with ``nlp.pipe(texts, batch_size=N)`` (what `SpacyExtractor.extract_many`
+does in the engine's workers): CPU ms per article and whether the entities are identical.
+
 BLAS runs on one thread, as in the engine (`Engine(blas_threads=1)`).
 
-Run:  python benchmarks/ner_speed.py [--limit 60] [--repeats 3]
+Run:  python benchmarks/ner_speed.py [--limit 60] [--repeats 3] [--batch 16]
 """
 
 from __future__ import annotations
@@ -52,13 +56,17 @@ def texts_by_language(limit: int) -> dict[str, list[str]]:
     return out
 
 
-def run(nlp, texts: list[str], repeats: int) -> tuple[float, list]:
-    entities = [[(e.start_char, e.end_char, e.label_) for e in nlp(t).ents] for t in texts]
+def run(nlp, texts: list[str], repeats: int, batch: int | None = None) -> tuple[float, list]:
+    """CPU ms per article (best of `repeats`) and the entities; `batch`: through ``nlp.pipe``."""
+    def docs():
+        return nlp.pipe(texts, batch_size=batch) if batch else (nlp(t) for t in texts)
+
+    entities = [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs()]
     best = float("inf")
     for _ in range(repeats):
         start = time.process_time()
-        for t in texts:
-            nlp(t)
+        for _doc in docs():
+            pass
         best = min(best, time.process_time() - start)
     return 1000 * best / len(texts), entities
 
@@ -97,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=60, help="articles per language and source")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--batch", type=int, default=None, help="also compare nlp.pipe with this batch size")
     args = ap.parse_args(argv)
 
     from importlib.metadata import version
@@ -113,6 +122,15 @@ def main(argv: list[str] | None = None) -> None:
             numpy_ms, numpy_entities = run(load_ner_pipeline(lang), texts, args.repeats)
             print(f"{lang:<5} {len(texts):>8} {words:>6.0f} {blis_ms:>8.1f} {numpy_ms:>9.1f} "
                   f"{blis_ms / numpy_ms:>8.2f}x {blis_entities == numpy_entities}")
+        if args.batch:
+            print(f"numpy BLAS, one call an article against nlp.pipe(batch_size={args.batch}):")
+            print(f"{'lang':<5} {'articles':>8} {'one ms':>7} {'pipe ms':>8} {'speed-up':>9} identical")
+            for lang, texts in texts_by_language(args.limit).items():
+                nlp = load_ner_pipeline(lang)
+                one_ms, one_entities = run(nlp, texts, args.repeats)
+                pipe_ms, pipe_entities = run(nlp, texts, args.repeats, batch=args.batch)
+                print(f"{lang:<5} {len(texts):>8} {one_ms:>7.1f} {pipe_ms:>8.1f} {one_ms / pipe_ms:>8.2f}x "
+                      f"{one_entities == pipe_entities}")
 
 
 if __name__ == "__main__":

@@ -109,16 +109,16 @@ def test_embed_in_workers_leaves_the_main_encoder_idle(in_workers):
 def test_a_bug_in_a_worker_costs_one_item_and_a_dead_worker_does_not_stop_the_batch(monkeypatch):
     import os
 
-    real_prepare = Pipeline.prepare
+    real_article = Pipeline._article
 
-    def buggy_prepare(self, raw):
+    def buggy_article(self, raw, repeated=None):
         if raw.origin == "bug":
             raise RuntimeError("stage bug")
         if raw.origin == "crash":
             os._exit(3)  # the worker process dies
-        return real_prepare(self, raw)
+        return real_article(self, raw, repeated)
 
-    monkeypatch.setattr(Pipeline, "prepare", buggy_prepare)  # the forked workers inherit the patch
+    monkeypatch.setattr(Pipeline, "_article", buggy_article)  # the forked workers inherit the patch
     ok = RawArticle(text="Ferry workers in Portsmouth walked out on Thursday.", title="Ferry strike", lang="en",
                     published=WHEN, origin="ok")
     bug = RawArticle(text="Ferry workers in Calais walked out.", lang="en", published=WHEN, origin="bug")

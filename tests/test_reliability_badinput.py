@@ -170,14 +170,14 @@ def test_empty_surname_key_matches_nothing() -> None:
 
 def test_a_bug_in_a_stage_costs_one_item_not_the_batch(tmp_path: Path, monkeypatch) -> None:
     e = _engine(tmp_path / "bug.db")
-    prepare = e.pipeline.prepare
+    article = e.pipeline._article  # the per-article stages before enrichment
 
-    def flaky(raw):
+    def flaky(raw, repeated=None):
         if "Boom" in raw.text:
             raise IndexError("string index out of range")
-        return prepare(raw)
+        return article(raw, repeated)
 
-    monkeypatch.setattr(e.pipeline, "prepare", flaky)
+    monkeypatch.setattr(e.pipeline, "_article", flaky)
     raws = [RawArticle(text=rel.GOOD_EN + f" {w}.", origin=w) for w in ("First", "Boom", "Last")]
     results = e.ingest_raw(raws).results
     assert [r.status for r in results] == ["added", "error", "added"]

@@ -29,6 +29,11 @@ main process: for each article, in input order, the main process reads the
 repeated lines of its source and learns its lines, exactly as `prepare` does,
 and sends the frozen set with the article to the worker.
 
+Workers take articles in chunks (`chunk_size`, default 8, fewer when a batch is
+small so that every worker gets a share) and prepare each chunk with
+`Pipeline.prepare_batch`: the NER models read a chunk's articles of one language
+in one call, and there is one round trip per chunk instead of one per article.
+
 Start-up cost: forking a worker is ~10 ms; the models (lingua alone takes
 several seconds to load, spaCy/Natasha for entities more) are what costs. With
 ``fork`` (Linux) and ``warm_up=True`` the main process loads them once before
@@ -52,11 +57,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from newsloom.errors import NewsloomError
-from newsloom.model import SUPPORTED_LANGUAGES, Article, Entity, ItemError, RawArticle
-from newsloom.pipeline import Pipeline, item_error
-
-Prepared = tuple[Article, dict[str, Entity]] | ItemError
+from newsloom.model import SUPPORTED_LANGUAGES, ItemError, RawArticle
+from newsloom.pipeline import Pipeline, Prepared, item_error
 
 #: The worker's own pipeline (one per process, created by the initializer).
 _WORKER_PIPELINE: Pipeline | None = None
@@ -67,29 +69,12 @@ _WARM_UP_TEXTS = {
 }
 
 
-class _FrozenRepeated:
-    """Stands in for the worker pipeline's `RepeatedLineModel`: the main process owns learning."""
-
-    def __init__(self, lines: frozenset[str]) -> None:
-        self.lines = lines
-
-    def repeated(self, source: str, min_count: int = 3) -> frozenset[str]:
-        return self.lines
-
-    def learn_one(self, source: str, lines: Iterable[str]) -> None:
-        pass
-
-
 def _warm_up(pipeline: Pipeline) -> None:
     """Load the models `pipeline.prepare` needs by preparing two tiny articles."""
-    saved = pipeline._repeated
-    for lang, text in _WARM_UP_TEXTS.items():
-        try:
-            pipeline._repeated = _FrozenRepeated(frozenset())
-            pipeline.prepare(RawArticle(text=text, title=text[:20], lang=lang))
-        except (NewsloomError, ImportError):
-            pass  # a missing optional stage shows up on the first real article instead
-    pipeline._repeated = saved
+    # a failure (a missing optional stage) shows up on the first real article instead
+    pipeline.prepare_batch([RawArticle(text=text, title=text[:20], lang=lang)
+                            for lang, text in _WARM_UP_TEXTS.items()],
+                           repeated=[frozenset()] * len(_WARM_UP_TEXTS))
     pipeline.times.seconds.clear()
     if pipeline.enrich_enabled:
         from newsloom.entities.rules import load_lexicons
@@ -105,21 +90,25 @@ def _init_worker(enrich: bool, warm_up: bool, ner_sentences: int | None = None, 
         _warm_up(_WORKER_PIPELINE)
 
 
-def _prepare_in_worker(raw: RawArticle, repeated: frozenset[str],
-                       embed: bool = False) -> tuple[Prepared, dict[str, float]]:
-    """One article through `Pipeline.prepare` (and `embed`) in a worker; returns the result
-    and its stage seconds."""
+def _prepare_in_worker(raws: list[RawArticle], repeated: list[frozenset[str]],
+                       embed: bool = False) -> tuple[list[Prepared], dict[str, float]]:
+    """A chunk of articles through `Pipeline.prepare_batch` (and `embed`) in a worker;
+    returns the results in order and the chunk's stage seconds."""
     pipeline = _WORKER_PIPELINE
     assert pipeline is not None, "worker not initialised"
     pipeline.times.seconds.clear()
-    pipeline._repeated = _FrozenRepeated(repeated)
-    try:
-        result: Prepared = pipeline.prepare(raw)
-        if embed:
-            pipeline.embed([result[0]])
-    except Exception as exc:  # as Pipeline.prepare_many: a bug costs one item, never the batch
-        result = item_error(raw, exc)
-    return result, dict(pipeline.times.seconds)
+    results = pipeline.prepare_batch(raws, repeated=repeated)
+    if embed:
+        ready = [k for k, r in enumerate(results) if not isinstance(r, ItemError)]
+        try:
+            pipeline.embed([results[k][0] for k in ready])
+        except Exception:  # noqa: BLE001 - find the article that fails; the others are kept
+            for k in ready:
+                try:
+                    pipeline.embed([results[k][0]])
+                except Exception as exc:
+                    results[k] = item_error(raws[k], exc)
+    return results, dict(pipeline.times.seconds)
 
 
 def _fails_before_cleaning(raw: RawArticle) -> bool:
@@ -151,6 +140,10 @@ class ParallelPreparer:
         enrich: run entities and dates in the workers (must match `pipeline`).
         embed_batch: prepared articles embedded per encoder call while workers go on
             (when the main process embeds).
+        chunk_size: articles a worker prepares per task at most (fewer when a batch
+            is small, so that every worker gets a share): the NER models read a
+            chunk's articles together (`Pipeline.prepare_batch`), and there are
+            fewer round trips between the processes.
         warm_up: load the models in each worker at start (see the module docstring).
         embed_in_workers: the workers embed too, with the pipeline's encoder (see the
             module docstring); None: where ``fork`` exists (the loaded encoder is
@@ -158,7 +151,10 @@ class ParallelPreparer:
     """
 
     def __init__(self, workers: int | None = None, *, pipeline: Pipeline | None = None, enrich: bool | None = None,
-                 embed_batch: int = 16, warm_up: bool = True, embed_in_workers: bool | None = None) -> None:
+                 embed_batch: int = 16, warm_up: bool = True, embed_in_workers: bool | None = None,
+                 chunk_size: int = 8) -> None:
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
         fork = "fork" in multiprocessing.get_all_start_methods()
         if embed_in_workers and not fork:
             raise ValueError("embed_in_workers needs the fork start method (the encoder is inherited)")
@@ -167,6 +163,7 @@ class ParallelPreparer:
         self.enrich = self.pipeline.enrich_enabled if enrich is None else enrich
         self.workers = workers or os.cpu_count() or 1
         self.embed_batch = embed_batch
+        self.chunk_size = chunk_size
         self.warm_up = warm_up
         self.times = ParallelTimes()
         self._executor: ProcessPoolExecutor | None = None
@@ -215,28 +212,29 @@ class ParallelPreparer:
     def iter_prepared(self, raws: Iterable[RawArticle | ItemError]) -> Iterator[Prepared]:
         """Prepared and embedded articles (or ItemError) in input order, embedded in chunks."""
         items = list(raws)
-        futures = {}
-        for i, raw in enumerate(items):
-            if isinstance(raw, RawArticle):
-                futures[i] = self.executor.submit(_prepare_in_worker, raw, self._repeated_for(raw),
-                                                  self.embed_in_workers)
+        todo = [i for i, raw in enumerate(items) if isinstance(raw, RawArticle)]
+        size = max(1, min(self.chunk_size, -(-len(todo) // self.workers)))
+        chunk_of: dict[int, tuple[int, int]] = {}  # item -> (chunk, position in it)
+        futures, chunks = [], []
+        for c, start in enumerate(range(0, len(todo), size)):
+            members = todo[start:start + size]
+            chunk = [items[i] for i in members]
+            chunks.append(chunk)
+            futures.append(self.executor.submit(_prepare_in_worker, chunk,
+                                                [self._repeated_for(raw) for raw in chunk],
+                                                self.embed_in_workers))
+            chunk_of.update((i, (c, k)) for k, i in enumerate(members))
+        done: dict[int, list[Prepared]] = {}
         pending: list[Prepared] = []
         self.times.calls += 1
         for i, raw in enumerate(items):
             if isinstance(raw, ItemError):
                 pending.append(raw)
             else:
-                t = time.perf_counter()
-                try:
-                    result, seconds = futures[i].result()
-                except Exception as exc:  # the worker died or its result did not pickle
-                    result, seconds = item_error(raw, exc), {}
-                    if isinstance(exc, BrokenProcessPool):
-                        self._executor = None  # the next batch starts fresh workers
-                self.times.prepare_wait += time.perf_counter() - t
-                for stage, s in seconds.items():
-                    self.pipeline.times.seconds[stage] += s
-                pending.append(result)
+                c, k = chunk_of[i]
+                if c not in done:
+                    done[c] = self._chunk_result(futures[c], chunks[c])
+                pending.append(done[c][k])
             if self.embed_in_workers:
                 yield from pending  # embedded already
                 pending = []
@@ -244,6 +242,19 @@ class ParallelPreparer:
                 yield from self._embed(pending)
                 pending = []
         yield from self._embed(pending)
+
+    def _chunk_result(self, future, chunk: list[RawArticle]) -> list[Prepared]:
+        t = time.perf_counter()
+        try:
+            results, seconds = future.result()
+        except Exception as exc:  # the worker died or its result did not pickle
+            results, seconds = [item_error(raw, exc) for raw in chunk], {}
+            if isinstance(exc, BrokenProcessPool):
+                self._executor = None  # the next batch starts fresh workers
+        self.times.prepare_wait += time.perf_counter() - t
+        for stage, sec in seconds.items():
+            self.pipeline.times.seconds[stage] += sec
+        return results
 
     def _embed(self, pending: list[Prepared]) -> list[Prepared]:
         articles = [p[0] for p in pending if not isinstance(p, ItemError)]

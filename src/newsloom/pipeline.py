@@ -11,15 +11,26 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from newsloom.embed import ArticleEmbedder, Encoder, default_encoder
 from newsloom.errors import InputError, NewsloomError, UnsupportedLanguageError
-from newsloom.model import SUPPORTED_LANGUAGES, Article, Entity, ItemError, RawArticle, content_id
+from newsloom.model import (
+    SUPPORTED_LANGUAGES,
+    Article,
+    Entity,
+    ItemError,
+    Mention,
+    RawArticle,
+    content_id,
+)
 
 log = logging.getLogger("newsloom")
+
+#: What preparing one item gives: the article and its entities by id, or why it failed.
+Prepared = tuple[Article, dict[str, Entity]] | ItemError
 
 #: An article whose cleaned text is shorter than this is refused: nothing to compare.
 MIN_CLEAN_CHARS = 20
@@ -122,6 +133,55 @@ class Pipeline:
     # -- stages up to enrichment (per article) --------------------------------
     def prepare(self, raw: RawArticle) -> tuple[Article, dict[str, Entity]]:
         """Clean, detect, split and enrich one article (no embedding). Raises InputError."""
+        article = self._article(raw)
+        return article, self.enrich(article) if self.enrich_enabled else {}
+
+    def prepare_batch(self, raws: list[RawArticle | ItemError],
+                      repeated: list[frozenset[str]] | None = None) -> list[Prepared]:
+        """`prepare` for a batch, without raising: a failure comes back as ItemError in place.
+
+        The NER models read the batch's articles of one language together
+        (`entities.extract_many`), which costs less than one call each; everything
+        else is per article, so the results are those of `prepare`.
+        `repeated`: each article's repeated lines of its source, already read (the
+        workers of `parallel.ParallelPreparer` get them from the main process); None:
+        read and learn them here, in input order, as `prepare` does.
+        """
+        out: list[Prepared] = []
+        for k, raw in enumerate(raws):
+            if isinstance(raw, ItemError):
+                out.append(raw)
+                continue
+            try:
+                out.append(self._article(raw, None if repeated is None else repeated[k]))
+            except Exception as exc:  # a bug in a stage must cost one item, never the batch
+                out.append(item_error(raw, exc))
+        if not self.enrich_enabled:
+            return [(item, {}) if isinstance(item, Article) else item for item in out]
+        articles = [item for item in out if isinstance(item, Article)]
+        found = self._extract_many(articles)
+        mentions = {id(a): found[i] for i, a in enumerate(articles) if i in found}
+        for k, item in enumerate(out):
+            if isinstance(item, Article):
+                try:
+                    out[k] = (item, self.enrich(item, mentions=mentions.get(id(item))))
+                except Exception as exc:
+                    out[k] = item_error(raws[k], exc)
+        return out
+
+    def _extract_many(self, articles: list[Article]) -> dict[int, list[Mention]]:
+        from newsloom.entities import extract_many
+
+        t = time.perf_counter()
+        try:
+            return extract_many(articles, ner_sentences=self.ner_sentences)
+        except Exception:  # noqa: BLE001 - each article then extracts alone and reports its own failure
+            return {}
+        finally:
+            self.times.add("entities", t)
+
+    def _article(self, raw: RawArticle, repeated: frozenset[str] | None = None) -> Article:
+        """Clean, detect and split one article; `repeated` as in `prepare_batch`."""
         from newsloom.clean import clean_text
         from newsloom.language import detect_language
         from newsloom.sentences import split_sentences
@@ -135,11 +195,12 @@ class Pipeline:
 
         t = time.perf_counter()
         source = raw.source or ""
-        lines = [ln.strip() for ln in raw.text.splitlines() if ln.strip()]
-        repeated = self.repeated_lines.repeated(source) if source else frozenset()
+        if repeated is None:
+            lines = [ln.strip() for ln in raw.text.splitlines() if ln.strip()]
+            repeated = self.repeated_lines.repeated(source) if source else frozenset()
+            if source:
+                self.repeated_lines.learn_one(source, lines)
         cleaned = clean_text(raw.text, repeated)
-        if source:
-            self.repeated_lines.learn_one(source, lines)
         title = raw.title
         if title:
             title_clean = clean_text(title).text.strip()
@@ -182,16 +243,16 @@ class Pipeline:
             article.metadata.setdefault("external_id", raw.external_id)
         if raw.origin:
             article.metadata.setdefault("origin", raw.origin)
-        entities = self.enrich(article) if self.enrich_enabled else {}
-        return article, entities
+        return article
 
-    def enrich(self, article: Article) -> dict[str, Entity]:
-        """Entities (linked across languages) and resolved dates, in place."""
+    def enrich(self, article: Article, mentions: list[Mention] | None = None) -> dict[str, Entity]:
+        """Entities (linked across languages) and resolved dates, in place; `mentions`:
+        the extractor's, when found already (`prepare_batch`)."""
         from newsloom.dates import resolve_dates
         from newsloom.entities import extract_and_link
 
         t = time.perf_counter()
-        entities = extract_and_link(article, ner_sentences=self.ner_sentences)
+        entities = extract_and_link(article, ner_sentences=self.ner_sentences, mentions=mentions)
         self.times.add("entities", t)
         t = time.perf_counter()
         article.events = resolve_dates(article)
@@ -215,18 +276,9 @@ class Pipeline:
                 article.metadata["embedded_sentences"] = len(vecs.sentences)
         self.times.add("embed", t)
 
-    def prepare_many(self, raws: Iterable[RawArticle | ItemError]
-                     ) -> list[tuple[Article, dict[str, Entity]] | ItemError]:
+    def prepare_many(self, raws: Iterable[RawArticle | ItemError]) -> list[Prepared]:
         """Prepare and embed a batch; failures come back as ItemError in place."""
-        out: list[tuple[Article, dict[str, Entity]] | ItemError] = []
-        for raw in raws:
-            if isinstance(raw, ItemError):
-                out.append(raw)
-                continue
-            try:
-                out.append(self.prepare(raw))
-            except Exception as exc:  # a bug in a stage must cost one item, never the batch
-                out.append(item_error(raw, exc))
+        out = self.prepare_batch(list(raws))
         self.embed([item[0] for item in out if not isinstance(item, ItemError)])
         return out
 

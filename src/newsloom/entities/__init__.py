@@ -67,16 +67,18 @@ def _new_extractor(lang: str) -> EntityExtractor:
     return rules.CapitalisedRuleExtractor(frozenset({lang}))
 
 
-def extract_and_link(article, *, ner_sentences: int | None = None) -> dict[str, Entity]:
+def extract_and_link(article, *, ner_sentences: int | None = None,
+                     mentions: list[Mention] | None = None) -> dict[str, Entity]:
     """Extract mentions from `article.clean_text` in `article.lang`, link them across
     languages, set `article.mentions` (each with `entity_id`) and return entities by id.
 
     `ner_sentences`: a statistical NER model (spaCy, Natasha) reads only the first this
     many sentences; the rules still cover the whole text. None (default): all of it.
+    `mentions`: the extractor's mentions when they were found already (`extract_many`);
+    they are filtered and linked as if found here.
 
     Raises `UnsupportedLanguageError` when the article has no supported language.
     """
-    from newsloom.entities import models
     from newsloom.entities.linking import CrossLingualLinker
     from newsloom.errors import UnsupportedLanguageError
 
@@ -88,14 +90,45 @@ def extract_and_link(article, *, ner_sentences: int | None = None) -> dict[str, 
         return {}
     from newsloom.entities.gazetteer import gazetteer
 
-    extractor = extractor_for(article.lang)
-    if ner_sentences is not None and isinstance(extractor, (models.SpacyExtractor, models.NatashaExtractor)):
-        mentions = extractor.extract(text, article.sentences, article.lang, model_sentences=ner_sentences)
-    else:
-        mentions = extractor.extract(text, article.sentences, article.lang)
+    if mentions is None:
+        extractor = extractor_for(article.lang)
+        if ner_sentences is not None and _reads_model_sentences(extractor):
+            mentions = extractor.extract(text, article.sentences, article.lang, model_sentences=ner_sentences)
+        else:
+            mentions = extractor.extract(text, article.sentences, article.lang)
     gaz = gazetteer()
     # nationality adjectives (Russian, ukrainien) are no entities, whoever proposed them
     mentions = [m for m in mentions if " " in m.text or not gaz.is_demonym(m.text)]
     entities = CrossLingualLinker().link(mentions, article.lang)
     article.mentions = mentions
     return entities
+
+
+def _reads_model_sentences(extractor: EntityExtractor) -> bool:
+    from newsloom.entities import models
+
+    return isinstance(extractor, (models.SpacyExtractor, models.NatashaExtractor))
+
+
+def extract_many(articles: list, *, ner_sentences: int | None = None) -> dict[int, list[Mention]]:
+    """Unlinked mentions of the articles whose extractor reads many texts at once
+    (an ``extract_many`` method: the spaCy pipelines), one call per language; keyed
+    by position in `articles`. Others are left out: `extract_and_link` extracts them
+    one by one. Pass each result to `extract_and_link(..., mentions=...)`.
+    """
+    from newsloom.model import SUPPORTED_LANGUAGES
+
+    by_lang: dict[str, list[int]] = {}
+    for i, article in enumerate(articles):
+        if article.lang in SUPPORTED_LANGUAGES and (article.clean_text or "").strip():
+            by_lang.setdefault(article.lang, []).append(i)
+    found: dict[int, list[Mention]] = {}
+    for lang, positions in by_lang.items():
+        extractor = extractor_for(lang)
+        batch = getattr(extractor, "extract_many", None)
+        if batch is None or len(positions) < 2:
+            continue
+        items = [(articles[i].clean_text, articles[i].sentences) for i in positions]
+        options = {"model_sentences": ner_sentences} if ner_sentences is not None else {}
+        found.update(zip(positions, batch(items, lang, **options)))
+    return found
