@@ -363,3 +363,25 @@ def test_pair_dates_read_iso_and_feed_dates_and_refuse_what_is_not_a_date():
     assert pair_from_row(dict(row, date1="", date2=None)).a.published is None
     with pytest.raises(InputError, match=r"pair 7_8: date2: .*next Tuesday"):
         pair_from_row(dict(row, date2="next Tuesday"))
+
+
+def test_word_rarity_orders_common_words_below_names_and_weighs_the_tfidf_cosine():
+    from newsloom.similarity.features import _term_vector, weighted_cosine
+    from newsloom.similarity.rarity import MAX_RARITY, rarity
+
+    assert rarity("the", "en") < rarity("bridge", "en") < rarity("Doucet", "en") == MAX_RARITY
+    assert rarity("und", "de") < rarity("Hochwasser", "de")
+    assert 0 < rarity("桥梁", "zh") < MAX_RARITY  # CJK words are looked up as written
+    # sharing rare words counts more than sharing as many common ones
+    common = _term_vector("They said that the people were there again and said more.", "en")
+    base = _term_vector("Doucet closed the bridge; they said the people were there.", "en")
+    rare = _term_vector("Doucet closed the Rhône bridge near Grenoble.", "en")
+    assert weighted_cosine(base, rare) > weighted_cosine(base, common) > 0
+    assert weighted_cosine(base, rare) == pytest.approx(weighted_cosine(rare, base))
+    assert weighted_cosine(base, _term_vector("", "en")) == 0.0
+
+
+def test_tfidf_feature_is_high_for_a_translation_and_low_for_an_unrelated_article(articles):
+    en, fr, other = articles[0], articles[1], articles[2]
+    i = FEATURE_NAMES.index("lex_tfidf")
+    assert pair_features(en, fr)[i] > pair_features(en, other)[i]

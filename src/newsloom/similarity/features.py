@@ -19,6 +19,11 @@ Who/where (language-independent proxies, always available):
     word_overlap  Jaccard of all content tokens (>= 4 chars, same folding; CJK as
                   character bigrams): strong within a language, names across
     num_overlap   Jaccard of numbers with >= 2 digits (any digit script, separators removed)
+    lex_tfidf     cosine of the two articles' word vectors (tokens of >= 3 characters,
+                  same folding; CJK as bigrams), each word weighted by (1 + log of its
+                  count) times its rarity in its language (`similarity.rarity`: wordfreq's
+                  lists, so "said" weighs 2 and a name 7): within a language the
+                  strongest lexical feature, across languages the shared rare names
 Who/where (canonical entities from `newsloom.entities`, 0 when absent):
     ent_jaccard   Jaccard of all linked entity ids
     per_overlap, org_overlap, loc_overlap   containment per type (LOC includes countries)
@@ -95,7 +100,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "country_overlap", "surname_overlap", "rare_num_overlap",
     "year_match", "event_overlap", "event_gap", "pub_gap",
     "head_names", "head_places", "head_numbers",
-    "len_ratio", "log_min_len", "same_lang",
+    "len_ratio", "log_min_len", "same_lang", "lex_tfidf",
 )
 
 #: sign of the expected effect on the 1..4 score (-1: larger feature = more similar = lower score)
@@ -104,6 +109,7 @@ MONOTONE: dict[str, int] = {
     "name_overlap": -1, "word_overlap": -1, "num_overlap": -1,
     "ent_jaccard": -1, "per_overlap": -1, "org_overlap": -1, "loc_overlap": -1,
     "event_overlap": -1, "country_overlap": -1, "surname_overlap": -1, "rare_num_overlap": -1,
+    "lex_tfidf": -1,
 }
 
 LEAD_SENTENCES = 3
@@ -187,6 +193,38 @@ def _cjk_token_sets(text: str) -> tuple[set[str], set[str]]:
         if tok[0].isupper() and _name_position(text, m.start()):
             names.add(_fold(tok))
     return names, words
+
+
+@lru_cache(maxsize=4096)
+def _term_vector(text: str, lang: str | None) -> tuple[dict[str, float], float]:
+    """(folded word -> (1 + ln count) * rarity, Euclidean norm) of `text`, for `lex_tfidf`."""
+    from newsloom.similarity.rarity import rarity
+
+    counts: Counter = Counter()
+    weights: dict[str, float] = {}
+    for tok in _TOKEN_RE.findall(text):
+        if _CJK_RE.search(tok):
+            chars = [c for c in tok if _CJK_RE.match(c)]
+            grams = [(_fold(x) + _fold(y), x + y) for x, y in zip(chars, chars[1:])]
+        elif len(tok) >= 3 and not tok.isdigit():
+            grams = [(_fold(tok), tok)]
+        else:
+            continue
+        for key, word in grams:
+            counts[key] += 1
+            # words sharing a folded prefix ("negotiations", "negotiators"): the rarer one's weight
+            weights[key] = max(weights.get(key, 0.0), rarity(word, lang))
+    vector = {k: (1.0 + math.log(n)) * weights[k] for k, n in counts.items() if weights[k] > 0}
+    return vector, math.sqrt(sum(v * v for v in vector.values()))
+
+
+def weighted_cosine(x: tuple[dict[str, float], float], y: tuple[dict[str, float], float]) -> float:
+    (vx, nx), (vy, ny) = x, y
+    if not nx or not ny:
+        return 0.0
+    if len(vx) > len(vy):
+        vx, vy = vy, vx
+    return sum(v * vy[k] for k, v in vx.items() if k in vy) / (nx * ny)
 
 
 def _ascii_digits(text: str) -> str:
@@ -484,6 +522,7 @@ class ArticleSignals:
     head_numbers: frozenset = frozenset()
     title_tokens: tuple = ()
     all_keys: frozenset = frozenset()
+    terms: tuple = ({}, 0.0)
 
 
 SIGNAL_CACHE_SIZE = 4096
@@ -512,6 +551,7 @@ def _compute_signals(a: Article) -> ArticleSignals:
         head_numbers=head_numbers,
         title_tokens=_title_specific_tokens(a),
         all_keys=_article_keys(a, numbers, head_numbers),
+        terms=_term_vector(article_text(a), a.lang),
     )
 
 
@@ -582,6 +622,7 @@ def pair_features(a: Article, b: Article, sims: np.ndarray | None = None) -> np.
     f["len_ratio"] = min(la, lb) / max(la, lb) if max(la, lb) else 0.0
     f["log_min_len"] = math.log1p(min(len(a.clean_text or ""), len(b.clean_text or "")))
     f["same_lang"] = 1.0 if (not a.lang or not b.lang or a.lang == b.lang) else 0.0
+    f["lex_tfidf"] = weighted_cosine(sa.terms, sb.terms)
     return np.array([f[n] for n in FEATURE_NAMES], dtype=np.float64)
 
 
