@@ -87,6 +87,7 @@ import unicodedata
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 from anyascii import anyascii
@@ -205,7 +206,7 @@ def _term_vector(text: str, lang: str | None) -> tuple[dict[str, float], float]:
     for tok in _TOKEN_RE.findall(text):
         if _CJK_RE.search(tok):
             chars = [c for c in tok if _CJK_RE.match(c)]
-            grams = [(_fold(x) + _fold(y), x + y) for x, y in zip(chars, chars[1:])]
+            grams = [(_fold(x) + _fold(y), x + y) for x, y in pairwise(chars)]
         elif len(tok) >= 3 and not tok.isdigit():
             grams = [(_fold(tok), tok)]
         else:
