@@ -203,7 +203,8 @@ def _term_vector(text: str, lang: str | None) -> tuple[dict[str, float], float]:
 
     counts: Counter = Counter()
     weights: dict[str, float] = {}
-    for tok in _TOKEN_RE.findall(text):
+    # each distinct token once: a news text repeats most of its words
+    for tok, n in Counter(_TOKEN_RE.findall(text)).items():
         if _CJK_RE.search(tok):
             chars = [c for c in tok if _CJK_RE.match(c)]
             grams = [(_fold(x) + _fold(y), x + y) for x, y in pairwise(chars)]
@@ -212,7 +213,7 @@ def _term_vector(text: str, lang: str | None) -> tuple[dict[str, float], float]:
         else:
             continue
         for key, word in grams:
-            counts[key] += 1
+            counts[key] += n
             # words sharing a folded prefix ("negotiations", "negotiators"): the rarer one's weight
             weights[key] = max(weights.get(key, 0.0), rarity(word, lang))
     vector = {k: (1.0 + math.log(n)) * weights[k] for k, n in counts.items() if weights[k] > 0}
