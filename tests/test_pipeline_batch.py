@@ -42,24 +42,33 @@ def _mentions(item):
             sorted(entities), [(e.date, e.expression) for e in article.events])
 
 
+def _alone(pipeline: Pipeline, raws: list) -> list:
+    """`prepare` of each article on its own (None where it would fail)."""
+    return [pipeline.prepare(raw) if isinstance(raw, RawArticle) and raw.lang != "xx" else None for raw in raws]
+
+
+def _assert_same(alone: list, batch: list) -> None:
+    assert len(batch) == len(alone)
+    for one, item in zip(alone, batch):
+        if one is not None:
+            assert not isinstance(item, ItemError), item
+            assert _mentions(item) == _mentions(one)
+
+
 @pytest.mark.parametrize("ner_sentences", [None, 1])
 def test_a_batch_gives_what_each_article_gives_alone(monkeypatch, ner_sentences):
     pipeline = Pipeline(HashingEncoder(dim=64), ner_sentences=ner_sentences)
     raws = _raws()
-    alone = [pipeline.prepare(raw) if isinstance(raw, RawArticle) and raw.lang != "xx" else None for raw in raws]
+    alone = _alone(pipeline, raws)
 
     def no_single_calls(*args, **kwargs):
         raise AssertionError("a language with several articles in the batch must go through extract_many")
 
     monkeypatch.setattr(models.SpacyExtractor, "extract", no_single_calls)
     batch = pipeline.prepare_batch(raws)
-    assert len(batch) == len(raws)
+    _assert_same(alone, batch)
     assert isinstance(batch[2], ItemError) and batch[2].kind == "malformed"
     assert isinstance(batch[4], ItemError) and batch[4].origin == "unsupported"
-    for one, item in zip(alone, batch):
-        if one is not None:
-            assert not isinstance(item, ItemError), item
-            assert _mentions(item) == _mentions(one)
     assert any(m.source.startswith("spacy-") for item in batch if not isinstance(item, ItemError)
                for m in item[0].mentions)
 
@@ -67,16 +76,13 @@ def test_a_batch_gives_what_each_article_gives_alone(monkeypatch, ner_sentences)
 def test_a_failing_batched_model_falls_back_to_one_article_at_a_time(monkeypatch):
     pipeline = Pipeline(HashingEncoder(dim=64))
     raws = _raws()
-    alone = [pipeline.prepare(raw) if isinstance(raw, RawArticle) and raw.lang != "xx" else None for raw in raws]
+    alone = _alone(pipeline, raws)
 
     def broken(*args, **kwargs):
         raise RuntimeError("batched NER broke")
 
     monkeypatch.setattr(models.SpacyExtractor, "extract_many", broken)
-    batch = pipeline.prepare_batch(raws)
-    for one, item in zip(alone, batch):
-        if one is not None:
-            assert _mentions(item) == _mentions(one)
+    _assert_same(alone, pipeline.prepare_batch(raws))
 
 
 def test_an_article_whose_enrichment_fails_costs_only_itself(monkeypatch):
