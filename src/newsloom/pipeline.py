@@ -158,15 +158,13 @@ class Pipeline:
                 out.append(item_error(raw, exc))
         if not self.enrich_enabled:
             return [(item, {}) if isinstance(item, Article) else item for item in out]
-        articles = [item for item in out if isinstance(item, Article)]
-        found = self._extract_many(articles)
-        mentions = {id(a): found[i] for i, a in enumerate(articles) if i in found}
-        for k, item in enumerate(out):
-            if isinstance(item, Article):
-                try:
-                    out[k] = (item, self.enrich(item, mentions=mentions.get(id(item))))
-                except Exception as exc:
-                    out[k] = item_error(raws[k], exc)
+        ready = [k for k, item in enumerate(out) if isinstance(item, Article)]
+        found = self._extract_many([out[k] for k in ready])
+        for j, k in enumerate(ready):
+            try:
+                out[k] = (out[k], self.enrich(out[k], mentions=found.get(j)))
+            except Exception as exc:
+                out[k] = item_error(raws[k], exc)
         return out
 
     def _extract_many(self, articles: list[Article]) -> dict[int, list[Mention]]:

@@ -221,6 +221,7 @@ def _term_vector(text: str, lang: str | None) -> tuple[dict[str, float], float]:
 
 
 def weighted_cosine(x: tuple[dict[str, float], float], y: tuple[dict[str, float], float]) -> float:
+    """Cosine of two `_term_vector` results (0 when either is empty)."""
     (vx, nx), (vy, ny) = x, y
     if not nx or not ny:
         return 0.0
