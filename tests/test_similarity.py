@@ -380,6 +380,28 @@ def test_word_rarity_orders_common_words_below_names_and_weighs_the_tfidf_cosine
     assert weighted_cosine(base, rare) == pytest.approx(weighted_cosine(rare, base))
     assert weighted_cosine(base, _term_vector("", "en")) == 0.0
 
+def test_word_rarity_reads_wordfreq_lists_without_importing_wordfreq():
+    # the model was trained on wordfreq's own frequencies: the direct read must give them
+    # exactly, and must not pay wordfreq's ~1 s import on a stream's first comparison
+    import math
+    import subprocess
+    import sys
+
+    import wordfreq
+
+    from newsloom.similarity.rarity import _rarities
+
+    for lang in ("en", "ru", "zh"):
+        freqs = wordfreq.get_frequency_dict(lang, wordlist="small")
+        ours = _rarities(lang)
+        assert ours.keys() == freqs.keys()
+        assert all(ours[w] == min(7.0, max(0.0, 8.0 - (math.log10(f) + 9.0))) for w, f in freqs.items())
+    code = ("import sys; from newsloom.similarity.rarity import rarity; rarity('bridge', 'en'); "
+            "print('wordfreq' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
+
+
 
 def test_tfidf_feature_is_high_for_a_translation_and_low_for_an_unrelated_article(articles):
     en, fr, other = articles[0], articles[1], articles[2]

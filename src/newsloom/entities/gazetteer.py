@@ -105,6 +105,10 @@ def _calendar_words() -> frozenset[str]:
 
 #: phrases whose best() answer is remembered (~100 bytes each)
 _BEST_CACHE_SIZE = 200_000
+#: (phrase, language, strict) whose lookup() answer is remembered, and words whose
+#: is_demonym() answer is (each ~100 bytes)
+_LOOKUP_CACHE_SIZE = 200_000
+_DEMONYM_CACHE_SIZE = 100_000
 
 
 class Gazetteer:
@@ -121,6 +125,11 @@ class Gazetteer:
         # then on; _build itself queries a changing index): the extractors ask for the same
         # phrases many times per article
         self._best_cache: dict[tuple[str, bool], GazetteerEntry | None] | None = None
+        # likewise lookup() answers (a miss costs several best() calls, one per dictionary
+        # form) and is_demonym() answers: the extractors and the linker ask for every
+        # capitalised span, and the same names recur in every article
+        self._lookup_cache: dict[tuple[str, str, bool], GazetteerEntry | None] = {}
+        self._demonym_cache: dict[str, bool] = {}
         self._build()
         self._best_cache = {}
         #: first words of the names of two or more words: a phrase whose first word is none
@@ -235,6 +244,19 @@ class Gazetteer:
 
     def lookup(self, name: str, lang: str, strict: bool = False) -> GazetteerEntry | None:
         """`best` for the name or, in inflecting languages, for a dictionary form of it."""
+        if self._best_cache is None:  # still building: the index changes under us
+            return self._lookup_uncached(name, lang, strict)
+        key = (name, lang, strict)
+        try:
+            return self._lookup_cache[key]
+        except KeyError:
+            pass
+        if len(self._lookup_cache) >= _LOOKUP_CACHE_SIZE:
+            self._lookup_cache.clear()  # bounded, as _best_cache
+        hit = self._lookup_cache[key] = self._lookup_uncached(name, lang, strict)
+        return hit
+
+    def _lookup_uncached(self, name: str, lang: str, strict: bool) -> GazetteerEntry | None:
         hit = self._lookup(name, lang, strict)
         if hit is not None and lang == "de" and hit.kind == "city" and hit.population < GERMAN_MIN_CITY_POPULATION \
                 and " " not in name and fold(name) != fold(hit.name):
@@ -258,6 +280,16 @@ class Gazetteer:
 
     def is_demonym(self, word: str) -> bool:
         """Russian, ukrainien, russische, Ukrainian...: an adjective of a country name, no entity."""
+        try:
+            return self._demonym_cache[word]
+        except KeyError:
+            pass
+        if len(self._demonym_cache) >= _DEMONYM_CACHE_SIZE:
+            self._demonym_cache.clear()  # bounded, as _best_cache
+        answer = self._demonym_cache[word] = self._is_demonym_uncached(word)
+        return answer
+
+    def _is_demonym_uncached(self, word: str) -> bool:
         w = fold(word)
         if " " in w or w in self._by_name:
             return False

@@ -45,6 +45,12 @@ class PersonName:
 
 
 def parse_person(text: str, lang: str) -> PersonName:
+    return PersonName(*_parse_person(text, lang))  # a fresh PersonName: it is a mutable dataclass
+
+
+@lru_cache(maxsize=65_536)  # a pure function of two strings; the same names recur in every article
+def _parse_person(text: str, lang: str) -> tuple[str, str | None, str, str | None]:
+    """(surname key, initial, display, canonical) of `parse_person`."""
     canonical = person_form_index().get(fold(text))
     if canonical is None:
         canonical = person_form_index().get(fold(_NAME_SPLIT.split(text.strip())[-1]))
@@ -60,12 +66,12 @@ def parse_person(text: str, lang: str) -> PersonName:
     if canonical is not None:
         words = canonical.split()
         initial = latin_key(words[0])[:1] if len(_NAME_SPLIT.split(text.strip())) > 1 else None
-        return PersonName(surname_key(words[-1], "en"), initial, canonical, canonical)
+        return surname_key(words[-1], "en"), initial, canonical, canonical
     words = [w for w in _NAME_SPLIT.split(text.strip()) if w]
     surname = words[-1] if words else text
     surname = re.split(r"['’]", surname)[0] if lang == "tr" else surname
     initial = latin_key(words[0])[:1] if len(words) > 1 else None
-    return PersonName(surname_key(surname, lang), initial or None, text)
+    return surname_key(surname, lang), initial or None, text, None
 
 
 class _LexiconSurnames:
@@ -106,6 +112,7 @@ def _best_match(key: str, keys: list[str]) -> str | None:
 _lexicon_surnames = _LexiconSurnames()
 
 
+@lru_cache(maxsize=65_536)  # as _parse_person
 def _slug(text: str) -> str:
     return "-".join(k for k in (latin_key(w) for w in _NAME_SPLIT.split(anyascii(text))) if k) or "x"
 

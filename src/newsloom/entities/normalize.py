@@ -84,6 +84,11 @@ def strip_case_ending(word: str, lang: str) -> str:
 
 def lemma_candidates(word: str, lang: str) -> list[str]:
     """Plausible dictionary forms of an inflected name word, the word itself first."""
+    return list(_lemma_candidates(word, lang))  # a fresh list: callers may change theirs
+
+
+@lru_cache(maxsize=100_000)  # the rules and the gazetteer ask for the same words in every article
+def _lemma_candidates(word: str, lang: str) -> tuple[str, ...]:
     out = [word]
     if lang == "pl":
         # locative/genitive with consonant alternation: Polsce -> Polska, Pradze -> Praga, Kijowie -> Kijów
@@ -103,8 +108,7 @@ def lemma_candidates(word: str, lang: str) -> list[str]:
     # Turkish and others: a suffix after an apostrophe is never part of the name
     if "'" in word or "’" in word:
         out.append(re.split(r"['’]", word)[0])
-    seen: set[str] = set()
-    return [w for w in out if not (w in seen or seen.add(w))]
+    return tuple(dict.fromkeys(out))  # duplicates dropped, first occurrence kept
 
 
 def surname_key(surname: str, lang: str) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from newsloom.entities import lexicon
 from newsloom.entities.gazetteer import gazetteer, is_unspaced, strip_arabic_clitics
@@ -56,7 +56,7 @@ def person_form_index() -> dict[str, str]:
     return _PERSON_FORM_INDEX
 
 
-@lru_cache(maxsize=None)
+@cache
 def _titles(lang: str) -> frozenset[str]:
     return frozenset(fold(t) for t in lexicon.PERSON_TITLES.get(lang, ()) + lexicon.PERSON_TITLES["en"])
 
@@ -148,6 +148,28 @@ _GERMAN_ORG_HEADS = ("bank", "gericht", "gerichtshof", "regierung", "ministerium
                      "verband", "konzern", "stiftung", "behorde", "amt", "rat", "polizei", "gewerkschaft")
 
 
+def _org_cue_pair(text: str, tokens: list[Token], i: int, sent_index: int) -> tuple[Mention | None, int]:
+    """Національний банк України: a capitalised word, a lower-case organisation cue and
+    (if joinable and capitalised) the word after it; with the number of tokens taken."""
+    cue = tokens[i + 1]
+    if not (cue.text.islower() and fold(cue.text) in _ORG_CUES):
+        return None, 0
+    last = cue
+    if i + 2 < len(tokens):
+        nxt = tokens[i + 2]
+        if nxt.capitalised and _joinable(text, cue, nxt):
+            last = nxt
+    start = tokens[i].start
+    return (Mention(text[start:last.end], "ORG", sent_index, start, last.end, source="rules"),
+            3 if last is not cue else 2)
+
+
+@lru_cache(maxsize=65_536)  # a pure function of two strings; the same words recur in every article
+def _is_org_cue(folded: str, lang: str) -> bool:
+    """A folded word that makes a capitalised span an organisation (Ministry, Zentralbank)."""
+    return folded in _ORG_CUES or _german_compound_cue(folded, lang)
+
+
 def _suffix_follows(text: str, tok: Token) -> bool:
     """Ankara'da, Moscow's: an apostrophe suffix closes the name."""
     return text[tok.end:tok.end + 1] in ("'", "’") and tok.text not in _ELIDED
@@ -164,6 +186,9 @@ class CapitalisedRuleExtractor:
         titles = _titles(lang)
         persons = person_form_index()
         mentions: list[Mention] = []
+        #: the largest end offset in `mentions`: a token starting there or later is inside none
+        #: of them (the common case, as sentences come in order), so the scan can be skipped
+        covered_until = 0
         known_surnames: set[str] = set()
         pending_single: list[tuple[Sentence, Token, bool]] = []
         for sent in _sentences_or_whole(text, sentences):
@@ -171,18 +196,22 @@ class CapitalisedRuleExtractor:
             phrases = self._multiword_names(text, tokens, sent.index, gaz)
             if phrases:
                 mentions.extend(phrases)
+                covered_until = max(covered_until, max(m.end for m in phrases))
                 tokens = _outside(tokens, phrases)
             for span, after_title in self._spans(text, tokens, titles):
                 for m in self._classify(text, span, after_title, sent.index, lang, gaz, persons, titles):
                     mentions.append(m)
+                    covered_until = max(covered_until, m.end)
                     if m.type == "PER":
                         known_surnames.add(fold(m.text.split()[-1]))
-                if len(span) == 1 and not any(m.start <= span[0].start < m.end for m in mentions):
-                    pending_single.append((sent, span[0], after_title))
+                if len(span) == 1:
+                    start = span[0].start
+                    # newest first: a mention holding the token is most likely the span's own
+                    if start >= covered_until or not any(m.start <= start < m.end for m in reversed(mentions)):
+                        pending_single.append((sent, span[0], after_title))
         # second pass: a bare surname seen in a full name elsewhere in the article is that person
-        for sent, tok, _ in pending_single:
-            candidates = {fold(c) for c in lemma_candidates(tok.text, lang)}
-            if candidates & known_surnames:
+        for sent, tok, _ in pending_single if known_surnames else ():
+            if any(fold(c) in known_surnames for c in lemma_candidates(tok.text, lang)):
                 m = Mention(tok.text, "PER", sent.index, tok.start, tok.end, source="rules")
                 if not _overlaps(m, mentions):
                     mentions.append(m)
@@ -194,42 +223,41 @@ class CapitalisedRuleExtractor:
         out: list[Mention] = []
         # a window of n tokens from i is a candidate only if tokens i..i+n-1 are joinable
         # pairwise, i.e. n <= the joined run from i (checked only from capitalised tokens)
+        count = len(tokens)
+        max_tokens = gaz.max_tokens
         i = 0
-        while i < len(tokens):
-            hit = None
-            if tokens[i].capitalised:
-                run = 1
-                while i + run < len(tokens) and run < gaz.max_tokens \
-                        and _joinable(text, tokens[i + run - 1], tokens[i + run]):
+        while i < count:
+            tok = tokens[i]
+            # a window of two or more tokens needs the next token joinable (run >= 2)
+            if not tok.capitalised or i + 1 == count or max_tokens < 2 or not _joinable(text, tok, tokens[i + 1]):
+                i += 1
+                continue
+            hit, used = None, 0  # the mention found at i, and how many tokens it covers
+            first = fold(tok.text)
+            # after a blank, a window's folded name starts with the first token's first
+            # folded word: when no gazetteer name of several words does, skip the lookups
+            # (an elision, "d'Ivoire", folds into one word: always looked up)
+            if not text[tok.end:tokens[i + 1].start].isspace() or first.split(" ", 1)[0] in gaz.multiword_heads:
+                run = 2
+                while i + run < count and run < max_tokens and _joinable(text, tokens[i + run - 1], tokens[i + run]):
                     run += 1
-                first = fold(tokens[i].text)
                 # "El Banco de España" is no town El Banco: after an article, big places only
                 strict = first in lexicon.NOT_NAMES
-                # after a blank, a window's folded name starts with the first token's first
-                # folded word: when no gazetteer name of several words does, skip the lookups
-                # (an elision, "d'Ivoire", folds into one word: always looked up)
-                lookup = run < 2 or not text[tokens[i].end:tokens[i + 1].start].isspace() \
-                    or first.split(" ", 1)[0] in gaz.multiword_heads
-                longest = min(gaz.max_tokens, len(tokens) - i, run)
-                # without lookups only the two-token organisation cue below can hit
-                for n in (range(longest, 1, -1) if lookup else range(min(longest, 2), 1, -1)):
-                    window = tokens[i:i + n]
-                    phrase = text[window[0].start:window[-1].end]
-                    entry = gaz.best(phrase, strict=strict) if lookup else None
-                    if entry is None and n == 2 and fold(window[1].text) in _ORG_CUES and window[1].text.islower():
-                        nxt = tokens[i + 2] if i + 2 < len(tokens) else None
-                        if nxt is not None and nxt.capitalised and _joinable(text, window[1], nxt):
-                            window = window + [nxt]
-                        hit = Mention(text[window[0].start:window[-1].end], "ORG", sent_index, window[0].start,
-                                      window[-1].end, source="rules")  # Національний банк України
-                        break
+                for n in range(run, 1, -1):
+                    end = tokens[i + n - 1].end
+                    phrase = text[tok.start:end]
+                    entry = gaz.best(phrase, strict=strict)
                     if entry is not None:
-                        hit = Mention(phrase, entry.type, sent_index, window[0].start, window[-1].end,
-                                      source="gazetteer")
+                        hit, used = Mention(phrase, entry.type, sent_index, tok.start, end, source="gazetteer"), n
                         break
+                else:  # no gazetteer name: the window of two may still be an organisation
+                    hit, used = _org_cue_pair(text, tokens, i, sent_index)
+            else:
+                # without lookups only the two-token organisation cue can hit
+                hit, used = _org_cue_pair(text, tokens, i, sent_index)
             if hit is not None:
                 out.append(hit)
-                i += len(tokenize(hit.text))
+                i += used
             else:
                 i += 1
         return out
@@ -288,9 +316,10 @@ class CapitalisedRuleExtractor:
 
         # a title inside the span ("Russian President Vladimir Putin"): the name is what follows it
         last_title = -1
-        for k, tok in enumerate(span):
-            if is_title(tok.text, titles):
+        for k in range(len(span) - 1, -1, -1):  # the last title wins: scan from the end
+            if is_title(span[k].text, titles):
                 last_title = k
+                break
         if last_title >= 0:
             k = last_title + 1
             while k < len(span) and (fold(span[k].text) in _TITLE_PARTS or span[k].text in _PARTICLES):
@@ -310,10 +339,9 @@ class CapitalisedRuleExtractor:
             entry = None  # "le pape François", "Papa Francesco": a person, whatever town shares the name
         if entry is not None:
             return [mention(span, entry.type, "gazetteer")]
-        if len(span) == 1 and any(fold(c) in _INSTITUTIONS for c in lemma_candidates(span[0].text, lang)):
+        if len(span) == 1 and _is_institution(span[0].text, lang):
             return [mention(span, "ORG", "rules")]
-        folded_tokens = [fold(t.text) for t in span]
-        if len(span) > 1 and any(t in _ORG_CUES or _german_compound_cue(t, lang) for t in folded_tokens):
+        if len(span) > 1 and any(_is_org_cue(fold(tok.text), lang) for tok in span):
             return [mention(span, "ORG", "rules")]
         if fold(phrase) in persons:
             return [mention(span, "PER", "lexicon")]
@@ -324,6 +352,10 @@ class CapitalisedRuleExtractor:
             # capitalised run is a noun phrase ("die Insel Samos", "zehn Kilometern Tiefe"),
             # never a bare person name; only the places and organisations in it count
             return self._gazetteer_parts(text, span, sent_index, lang, gaz, strict=True)
+        if len(span) == 1 and not after_title:
+            # what _split_by_places would find: its only lookup is the one above, which
+            # missed, and one word without a title before it is no person
+            return []
         return self._split_by_places(text, span, after_title, sent_index, lang, gaz)
 
     def _split_by_places(self, text: str, span: list[Token], after_title: bool, sent_index: int, lang: str,
@@ -341,8 +373,7 @@ class CapitalisedRuleExtractor:
                 # word completes the title (after a particle) or names an institution; the person follows
                 head = run[0]
                 before = text[max(0, head.start - 6):head.start].strip().lower()
-                lemmas = {fold(c) for c in lemma_candidates(head.text, lang)}
-                if lemmas & _INSTITUTIONS:
+                if _is_institution(head.text, lang):
                     out.append(Mention(head.text, "ORG", sent_index, head.start, head.end, source="rules"))
                     run.pop(0)
                 elif re.search(r"(?:^|\W)(?:del|della|degli|dell'|dell’|des|du|de|of|der|des)$", before) \
@@ -356,7 +387,7 @@ class CapitalisedRuleExtractor:
             run.clear()
 
         for tok in span:
-            if any(p.start <= tok.start < p.end for p in parts):
+            if parts and any(p.start <= tok.start < p.end for p in parts):
                 flush()
                 first_run = False
             elif tok.text in _PARTICLES and not run:
@@ -710,12 +741,23 @@ _LATIN_RULES = CapitalisedRuleExtractor(frozenset({"en"}))
 
 
 def _starts_with_given_name(span: list[Token], lang: str) -> bool:
+    return _is_given_name(span[0].text, lang)
+
+
+@lru_cache(maxsize=65_536)  # a pure function of two strings; the same words recur in every article
+def _is_given_name(word: str, lang: str) -> bool:
     names = lexicon.given_names()
-    for form in lemma_candidates(span[0].text, lang):  # Emmanuelem -> Emmanuel
+    for form in lemma_candidates(word, lang):  # Emmanuelem -> Emmanuel
         first = fold(form).split()  # Hans-Peter -> hans peter
         if first and first[0] in names:
             return True
     return False
+
+
+@lru_cache(maxsize=65_536)  # as _is_given_name
+def _is_institution(word: str, lang: str) -> bool:
+    """Bundestag, Sejmu, Senato: one word naming an institution, possibly inflected."""
+    return any(fold(c) in _INSTITUTIONS for c in lemma_candidates(word, lang))
 
 
 def _inside_organisation(mention: Mention, others: list[Mention]) -> bool:
@@ -724,11 +766,12 @@ def _inside_organisation(mention: Mention, others: list[Mention]) -> bool:
 
 
 #: German words after which a capitalised run is a noun phrase, not a person's name.
-_GERMAN_NOUN_CONTEXT = frozenset(
-    "der die das den dem des ein eine einen einem einer eines im am zum zur vom beim ins ans "
-    "viele vielen einige einigen alle allen mehrere mehreren zahlreiche zahlreichen manche "
-    "kein keine keinen dieser diese dieses diesem diesen jeder jede jedes ihre seine unsere "
-    "zwei drei vier fünf sechs sieben acht neun zehn hundert tausend".split())
+_GERMAN_NOUN_CONTEXT = frozenset([
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines", "im", "am",
+    "zum", "zur", "vom", "beim", "ins", "ans", "viele", "vielen", "einige", "einigen", "alle", "allen",
+    "mehrere", "mehreren", "zahlreiche", "zahlreichen", "manche", "kein", "keine", "keinen", "dieser", "diese",
+    "dieses", "diesem", "diesen", "jeder", "jede", "jedes", "ihre", "seine", "unsere", "zwei", "drei", "vier",
+    "fünf", "sechs", "sieben", "acht", "neun", "zehn", "hundert", "tausend"])
 
 
 def _german_common_noun_context(text: str, span: list[Token]) -> bool:

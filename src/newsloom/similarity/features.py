@@ -176,6 +176,12 @@ def _capitalised_token_re() -> re.Pattern[str]:
     return re.compile(rf"\b[{cls}]\w{{2,}}")
 
 
+def warm_up_features() -> None:
+    """Build the features' one-off tables now (the capitalised-token class scans every
+    code point: ~0.3 s), so that a stream does not pay them on its first pair."""
+    _capitalised_token_re()
+
+
 def _cjk_token_sets(text: str) -> tuple[set[str], set[str]]:
     """(names, words) of a text with CJK characters: CJK runs give character bigrams."""
     names: set[str] = set()

@@ -40,6 +40,7 @@ from newsloom.similarity.features import (
     shared_numbers,
     shared_proxy_names,
     title_contrast,
+    warm_up_features,
 )
 from newsloom.similarity.trees import TreeEnsemble
 
@@ -90,6 +91,8 @@ class SimilarityModel:
         self.same_story_slope = float(same.get("slope", 4.0))
         # models calibrated before the veto existed keep deciding on Overall alone
         self.title_contrast_veto = bool(same.get("title_contrast_veto", False))
+        # the features' one-off tables (~0.3 s): built with the model, not on a stream's first pair
+        warm_up_features()
 
     @classmethod
     def load(cls, path: str | Path) -> "SimilarityModel":

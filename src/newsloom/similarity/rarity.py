@@ -19,8 +19,11 @@ Example:
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import math
 from functools import cache, lru_cache
+from pathlib import Path
 
 #: rarity of a word the frequency list does not have; also the upper clip
 MAX_RARITY = 7.0
@@ -28,20 +31,43 @@ MAX_RARITY = 7.0
 WORDLIST = "small"
 
 
-@cache
-def _frequencies(lang: str) -> dict[str, float]:
-    import wordfreq
+def _wordfreq_data() -> Path | None:
+    """wordfreq's data folder, found without importing the package: ``import wordfreq``
+    costs about a second (ftfy, langcodes, and a stack inspection to find this very
+    folder), which a stream paid on its first comparison; only the files are needed."""
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
-    try:
-        return wordfreq.get_frequency_dict(lang, wordlist=WORDLIST)
-    except LookupError:  # a language wordfreq has no list for: every word counts as rare
-        return {}
+
+@cache
+def _rarities(lang: str) -> dict[str, float]:
+    """word -> rarity for `lang`, from wordfreq's cBpack file of the `WORDLIST` list
+    (gzipped msgpack: a header, then one list of words per centibel of frequency,
+    index i holding the words of frequency 10 ** (-i / 100); a word listed twice takes
+    its last bucket, as in ``wordfreq.get_frequency_dict``)."""
+    import msgpack
+
+    data = _wordfreq_data()
+    path = data / f"{WORDLIST}_{lang}.msgpack.gz" if data is not None else None
+    if path is None or not path.is_file():
+        return {}  # a language wordfreq has no list for: every word counts as rare
+    with gzip.open(path, "rb") as stream:
+        pack = msgpack.load(stream, raw=False)
+    header = pack[0] if pack else None
+    if not isinstance(header, dict) or header.get("format") != "cB" or header.get("version") != 1:
+        raise ValueError(f"{path} is not a wordfreq cBpack file (header {header!r})")
+    out: dict[str, float] = {}
+    for index, bucket in enumerate(pack[1:]):
+        zipf = math.log10(10 ** (-index / 100)) + 9.0  # as wordfreq computes it, to the last bit
+        value = min(MAX_RARITY, max(0.0, 8.0 - zipf))
+        for word in bucket:
+            out[word] = value
+    return out
 
 
 @lru_cache(maxsize=1 << 18)
 def rarity(word: str, lang: str | None) -> float:
     """``8 - zipf`` of the lower-cased `word` in `lang`, in ``0 .. MAX_RARITY``."""
-    freq = _frequencies(lang or "en").get(word.lower(), 0.0)
-    if freq <= 0.0:
-        return MAX_RARITY
-    return min(MAX_RARITY, max(0.0, 8.0 - (math.log10(freq) + 9.0)))
+    return _rarities(lang or "en").get(word.lower(), MAX_RARITY)
