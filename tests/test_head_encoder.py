@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_similarity import (
+    EN_TEXT,
+    EN_TITLE,
+    FR_TEXT,
+    FR_TITLE,
+    OTHER_TEXT,
+    OTHER_TITLE,
+)
 
 from newsloom.embed.head import HEAD_CHARS, default_head_encoder, head_text
 from newsloom.similarity.features import FEATURE_NAMES, HEAD_FEATURE_NAMES, head_cosine
 from newsloom.similarity.model import SimilarityModel
 from newsloom.similarity.prepare import TextItem, prepare_items
-from test_similarity import EN_TEXT, EN_TITLE, FR_TEXT, FR_TITLE, OTHER_TEXT, OTHER_TITLE
 
 
 def _head_encoder():
