@@ -111,6 +111,19 @@ _LOOKUP_CACHE_SIZE = 200_000
 _DEMONYM_CACHE_SIZE = 100_000
 
 
+def _remembered(cache: dict, key, size: int, compute):
+    """``cache[key]``, computed on a miss; the cache is cleared when it holds `size`
+    entries (bounded, as `Gazetteer._best_cache`: an endless stream goes through it)."""
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    if len(cache) >= size:
+        cache.clear()
+    value = cache[key] = compute()
+    return value
+
+
 class Gazetteer:
     """Name -> entries index in every script (see module docstring)."""
 
@@ -246,15 +259,8 @@ class Gazetteer:
         """`best` for the name or, in inflecting languages, for a dictionary form of it."""
         if self._best_cache is None:  # still building: the index changes under us
             return self._lookup_uncached(name, lang, strict)
-        key = (name, lang, strict)
-        try:
-            return self._lookup_cache[key]
-        except KeyError:
-            pass
-        if len(self._lookup_cache) >= _LOOKUP_CACHE_SIZE:
-            self._lookup_cache.clear()  # bounded, as _best_cache
-        hit = self._lookup_cache[key] = self._lookup_uncached(name, lang, strict)
-        return hit
+        return _remembered(self._lookup_cache, (name, lang, strict), _LOOKUP_CACHE_SIZE,
+                           lambda: self._lookup_uncached(name, lang, strict))
 
     def _lookup_uncached(self, name: str, lang: str, strict: bool) -> GazetteerEntry | None:
         hit = self._lookup(name, lang, strict)
@@ -280,14 +286,8 @@ class Gazetteer:
 
     def is_demonym(self, word: str) -> bool:
         """Russian, ukrainien, russische, Ukrainian...: an adjective of a country name, no entity."""
-        try:
-            return self._demonym_cache[word]
-        except KeyError:
-            pass
-        if len(self._demonym_cache) >= _DEMONYM_CACHE_SIZE:
-            self._demonym_cache.clear()  # bounded, as _best_cache
-        answer = self._demonym_cache[word] = self._is_demonym_uncached(word)
-        return answer
+        return _remembered(self._demonym_cache, word, _DEMONYM_CACHE_SIZE,
+                           lambda: self._is_demonym_uncached(word))
 
     def _is_demonym_uncached(self, word: str) -> bool:
         w = fold(word)
