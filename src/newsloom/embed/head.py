@@ -78,8 +78,11 @@ class E5HeadEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        vectors = np.asarray(self._load().query(list(texts)), np.float32).reshape(len(texts), self.dim)
-        return vectors
+        model = self._load()
+        # one call at a time: each already runs on every core (OpenMP), and the API's
+        # request threads would otherwise oversubscribe them
+        with self._lock:
+            return np.asarray(model.query(list(texts)), np.float32).reshape(len(texts), self.dim)
 
 
 def head_encoder_available() -> bool:
