@@ -46,6 +46,7 @@ from newsloom.similarity.data import (
 )
 from newsloom.similarity.features import (
     FEATURE_NAMES,
+    HEAD_FEATURE,
     HEAD_FEATURE_NAMES,
     MONOTONE,
     pair_features_with_head,
@@ -260,12 +261,16 @@ def leave_one_language_out(rows: list[Pair], X: np.ndarray, Y: np.ndarray, row_w
 
 def feature_correlations(groups: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[tuple[str, list[float]]]:
     """Pearson of each feature with Overall in each named (X, Y) group (negative: more of the
-    feature, more similar). Headline features are correlated where present (>= 0) only."""
+    feature, more similar). Headline features are correlated where present (>= 0) only; the
+    head cosine too, when the matrices carry it (`HEAD_FEATURE_NAMES` wide)."""
     out = []
-    for j, name in enumerate(FEATURE_NAMES):
+    width = min(X.shape[1] for X, _ in groups.values())
+    names = HEAD_FEATURE_NAMES if width == len(HEAD_FEATURE_NAMES) else FEATURE_NAMES
+    for j, name in enumerate(names):
         row = []
         for X, Y in groups.values():
-            present = X[:, j] >= 0 if name.startswith("head_") else np.ones(len(X), bool)
+            # -1 marks "missing" for these
+            present = X[:, j] >= 0 if name.startswith("head_") or name == HEAD_FEATURE else np.ones(len(X), bool)
             row.append(pearson(X[present, j], Y[present, 0]) if present.sum() > 2 else float("nan"))
         out.append((name, row))
     return out
