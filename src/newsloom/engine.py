@@ -415,7 +415,7 @@ class Engine:
         for art in todo:  # bounded: the API compares stored articles again and again
             self._head_cache[art.id] = art.head_vector
             if len(self._head_cache) > HEAD_CACHE_SIZE:
-                self._head_cache.pop(next(iter(self._head_cache)))
+                self._head_cache.pop(next(iter(self._head_cache)), None)  # API threads share it
         return copies
 
     # -- live updates (server-sent events) ---------------------------------------
