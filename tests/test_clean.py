@@ -27,24 +27,48 @@ REAL = {
 DEBRIS = {
     "en": ["Download the Daily Planet app", "Read also: Budget talks stall again", "With AFP",
            "This is a developing story. Please check back for updates.", "Photo: John Doe/Planet",
-           "Sign up for our newsletter", "Share on Facebook"],
+           "Sign up for our newsletter", "Share on Facebook", "Read Next", "MOST READ", "Sign up!",
+           "Copyright 2021 Daily Planet. All rights reserved.", "Facebook 12 Twitter 3 WhatsApp 0",
+           "We use cookies to give you the best experience on our website.",
+           "Please disable your ad blocker to keep reading."],
     "fr": ["Téléchargez l'application Le Quotidien", "À lire aussi : le budget en débat", "Avec AFP",
            "Je m'abonne", "Cet article sera mis à jour.", "Crédit photo : Jean Dupont"],
     "de": ["Lesen Sie auch: Haushaltsstreit geht weiter", "Abonnieren Sie unseren Newsletter", "Mit dpa",
-           "Diese Meldung wird laufend aktualisiert.", "Bild: Max Muster"],
+           "Diese Meldung wird laufend aktualisiert.", "Bild: Max Muster", "Jetzt teilen:",
+           "Weiterlesen nach der Anzeige", "Wir verwenden Cookies, um unsere Website zu verbessern."],
     "es": ["Leer también: El debate sigue", "Suscríbete a nuestro boletín", "Con EFE",
-           "Noticia en desarrollo", "Descarga la app de El Diario"],
+           "Noticia en desarrollo", "Descarga la app de El Diario", "-Fin de nota-", "Escuchar nota",
+           "Con información de EFE", "Únete a nuestro canal de Telegram", "Noticias relacionadas",
+           "Al registrarte recibirás nuestro boletín: revisa tu carpeta de spam."],
     "it": ["Leggi anche: il bilancio divide", "Scarica l'app del Giornale", "Notizia in aggiornamento"],
     "pl": ["Czytaj także: Spór o budżet", "Pobierz aplikację Gazety", "Artykuł jest aktualizowany."],
     "ru": ["Читайте также: Бюджет снова обсуждают", "Подпишитесь на наш канал", "Новость дополняется"],
-    "tr": ["Ayrıca okuyun: Bütçe tartışması", "Uygulamayı indirin", "Haber güncelleniyor"],
+    "tr": ["Ayrıca okuyun: Bütçe tartışması", "Uygulamayı indirin", "Haber güncelleniyor", "Kaynak: İHA",
+           "(DHA)", "Haberi Kaydet", "Yukarı Çık"],
+    "ar": ["اشترك الآن في نشرتنا اليومية", "تابعونا على فيسبوك", "اقرأ أيضا: الميزانية من جديد", "-- (بترا)"],
+    "zh": ["请关闭广告拦截器，继续支持我们。"],
     "pt": ["Leia também: Orçamento em debate", "Baixe o aplicativo do Jornal", "Siga-nos no Instagram"],
     "nl": ["Lees ook: Begroting onder vuur", "Download de app van De Krant", "Dit artikel wordt bijgewerkt."],
     "neutral": ["![](https://cdn.example/img/1.jpg)", "[Image: the council chamber]", "app-store-badge",
                 "google-play-badge_DE", "hero_banner_2022.png", ">> Budget: what changes for you",
                 "© Example Photo Agency", "(Reuters)", "Facebook Twitter WhatsApp Email", "Advertisement",
-                "https://twitter.com/intent/tweet?url=https%3A%2F%2Fexample.org"],
+                "https://twitter.com/intent/tweet?url=https%3A%2F%2Fexample.org",
+                "Anna Berg FOLLOW Comment Share Email Twitter Facebook WhatsApp Save 3 May 2021 • 10:15",
+                "WhatsApp Facebook Twitter Pinterest LinkedIn Tumblr Email"],
 }
+
+
+@pytest.mark.parametrize("line", [
+    "Facebook, Google, Twitter and YouTube face new EU rules",  # networks, but no buttons
+    "Google will share its data with researchers, the company said on Monday.",
+    "Según el boletín epidemiológico, se registraron 500 casos nuevos.",
+    "اشترك أكثر من ألف شخص في المسيرة يوم الجمعة.",  # "took part", not "subscribe"
+    "The cookies were sold out by noon, the bakers said.",
+    "Reuters reported the deal late on Monday, citing two sources.",
+])
+def test_lines_that_look_like_debris_but_are_text_are_kept(line: str) -> None:
+    text = f"{REAL['en']}\n\n{line}\n\n{REAL['en']}"
+    assert line in clean_text(text).text
 
 
 @pytest.mark.parametrize("lang", sorted(DEBRIS))

@@ -2,10 +2,12 @@
 
 Text extracted from news pages keeps bits of the page around the article: image
 placeholders and credits, app and newsletter promotions, badge file names, share
-buttons, "read also" cross-links, agency credit lines, "developing story"
-boilerplate, and cut-off fragments. :func:`clean_text` removes them line by line
-with language-aware patterns (en, fr, de, es, it, pl, ru, tr, pt, nl, plus
-language-neutral ones), strips inline image credits inside paragraphs, and
+buttons and toolbars, "read also" / "read next" cross-links, agency credit lines
+("Kaynak: İHA", "Con información de EFE"), "developing story" boilerplate, site
+notices (end-of-story markers, copyright, cookie and ad-blocker notices), and
+cut-off fragments. :func:`clean_text` removes them line by line
+with language-aware patterns (en, fr, de, es, it, pl, ru, tr, pt, nl, some ar and zh,
+plus language-neutral ones), strips inline image credits inside paragraphs, and
 splits a debris token glued to the start of real text. A trailing footer block
 (short, unpunctuated lines after the last real paragraph) is dropped when it
 contains at least one recognised piece of debris. Cleaning is idempotent.
@@ -47,6 +49,7 @@ _PROMO = _alternation([
     # en
     r"download (?:the|our) .{0,40}\bapp\b", r"get (?:the|our) .{0,40}\bapp\b", r"i subscribe\b",
     r"subscribe (?:now|today|here|to (?:our|the))", r"subscribe$", r"sign up (?:for|to) (?:our|the)",
+    r"sign up\s*!?$",
     r"already a subscriber", r"follow us on\b", r"click here\b", r"become a (?:member|subscriber)",
     r"support (?:our|independent) journalism",
     # fr
@@ -57,7 +60,8 @@ _PROMO = _alternation([
     r"newsletter abonnieren", r"jetzt registrieren",
     # es
     r"descarg(?:a|ue) la (?:app|aplicaci[óo]n)", r"susc[rí]ribete", r"suscr[íi]bete", r"s[íi]guenos",
-    r"reg[íi]strate",
+    r"reg[íi]strate", r"[úu]nete (?:a|al)\b", r"puedes seguir\b", r"tambi[ée]n estamos en\b",
+    r"ten la informaci[óo]n al instante",
     # it
     r"scarica l['’]app", r"iscriviti alla newsletter", r"abbonati\b", r"seguici\b",
     # pl
@@ -66,6 +70,8 @@ _PROMO = _alternation([
     r"скачайте (?:наше )?приложение", r"подпишитесь", r"подписывайтесь", r"оформите подписку",
     # tr
     r"uygulamay[ıi] indirin", r"abone ol", r"bizi takip edin",
+    # ar: subscribe (not bare "اشترك", which also means "took part"), follow us, the app
+    r"اشترك (?:الآن|لتصلك|ليصلك)", r"تابعونا\b", r"حمل(?:وا)? تطبيق",
     # pt
     r"baixe o (?:app|aplicativo)", r"descarregue a aplica[çc][ãa]o", r"assine (?:j[áa]|agora)",
     r"inscreva-se", r"siga-nos",
@@ -81,13 +87,20 @@ _CROSS_LINK = _alternation([
     r"zobacz (?:także|też|również)", r"читайте (?:также|тоже)", r"смотрите также",
     r"ayr[ıi]ca (?:okuyun|bak[ıi]n[ıi]z)", r"ilgili haber", r"leia (?:também|mais)",
     r"veja (?:também|mais)", r"lees ook", r"bekijk ook", r"to see:", r"watch:",
+    r"read next\b", r"most read\b", r"related (?:news|stories|articles)\b", r"lire la suite\b",
+    r"den vollst[äa]ndigen artikel lesen", r"weiterlesen\b", r"noticias relacionadas\b",
+    r"leer m[áa]s\b", r"m[áa]s en \w+$", r"читать (?:далее|также)", r"devam[ıi]n[ıi] oku",
+    r"haberin devam[ıi]", r"ilgili haberler", r"(?:إ|ا)قرأ (?:المزيد|أيضا|أيضاً)",
 ])
 
-_AGENCIES = r"(?:AFP|Reuters|AP|dpa|DPA|ANSA|EFE|PAP|Lusa|ТАСС|TASS|РИА Новости|AA|ANP|Belga|APA)"
+_AGENCIES = (r"(?:AFP|Reuters|AP|dpa|DPA|ANSA|EFE|PAP|Lusa|ТАСС|TASS|РИА Новости|AA|ANP|Belga|APA|"
+             r"İHA|IHA|DHA|ANKA|Notimex|Xinhua|Europa Press|Télam|Kyodo|Yonhap|Interfax|Интерфакс|"
+             r"UNIAN|Ukrinform|Andina|Agencia Brasil|MENA|أ ش أ|بترا|واس|وام|سانا)")
 _CREDIT = _alternation([
     rf"(?:with|avec|mit|con|z|с|ile|com|met)\s+{_AGENCIES}(?:\s*(?:and|et|und|y|e|i|и|ve|en|,)\s*{_AGENCIES})*",
     r"(?:with|avec|mit|con|com|met)\s+(?:agencies|agences|agenturen|agencias|agenzie|agências|agentschappen)",
-    rf"\(?{_AGENCIES}\)?", rf"(?:source|sources|quelle|fuente|fonte|źródło|источник|kaynak|bron)\s*:\s*{_AGENCIES}",
+    rf"[(\-–—]*{_AGENCIES}[)\-–—]*", rf"(?:source|sources|quelle|fuente|fonte|źródło|источник|kaynak|bron)\s*:\s*{_AGENCIES}",
+    rf"(?:with information from|con informaci[óo]n de|avec des informations de|mit material von)\s+{_AGENCIES}",
 ])
 
 _DEVELOPING = _alternation([
@@ -105,20 +118,48 @@ _DEVELOPING = _alternation([
     r"dit is een zich ontwikkelend (?:verhaal|nieuwsbericht)", r"dit artikel wordt (?:nog )?bijgewerkt",
 ])
 
+#: Site furniture and notices that are never article text: end-of-story markers, player and
+#: "save" buttons, copyright, cookie and ad-blocker notices (matched anywhere in a short line).
+_NOTICE = _alternation([
+    r"^-?\s*fin de (?:la )?nota\s*-?$", r"^escuchar (?:nota|noticia)$", r"^haberi kaydet$", r"^haber videosu$",
+    r"^yukar[ıi] [çc][ıi]k$", r"^no ad for you$", r"^\[email(?:&#160;|\s)protected\]$",
+    r"auto-generated from a syndicated feed", r"all rights reserved", r"tous droits r[ée]serv[ée]s",
+    r"alle rechte vorbehalten", r"todos los derechos reservados", r"tutti i diritti riservati",
+    r"wszelkie prawa zastrze[żz]one", r"все права защищены", r"t[üu]m haklar[ıi] sakl[ıi]d[ıi]r",
+    r"جميع الحقوق محفوظة",
+    r"(?:copyright|derechos de autor|droits d['’]auteur|urheberrecht)\b.{0,40}\b(?:prohib|proh[íi]be|interdit|verbiet)",
+    (r"(?:we use|wir (?:setzen|verwenden|nutzen)|nous utilisons|utilizamos|usamos|utilizziamo|używamy|"
+     r"мы используем)\b.{0,60}\bcook"),
+    (r"(?:disable|turn off|d[ée]sactivez|deaktivieren|desactiva|disattiva|wy[łl][ąa]cz|отключите)\b.{0,30}"
+     r"(?:ad ?-?block|bloqueur|werbeblocker|bloqueador)"),
+    r"广告拦截", r"屏蔽广告", r"رسالة مرة أخرى", r"اشترك الآن", r"عبر (?:غوغل|جوجل) نيوز",
+])
+
 _ADVERT_WORDS = frozenset("""
 advertisement advertising sponsored publicité publicite pub anzeige werbung publicidad pubblicità
 reklama реклама reklam publicidade advertentie
 """.split())
 
-_SOCIAL_WORDS = frozenset("""
-share tweet facebook twitter x whatsapp linkedin email e-mail mail print telegram reddit pinterest
-messenger copy link partager partagez imprimer teilen drucken compartir imprimir condividi stampa
-udostępnij drukuj поделиться печать paylaş yazdır compartilhar partilhar delen vk ok viber flipboard
+_SOCIAL_NETWORKS = frozenset("""
+facebook twitter x whatsapp linkedin telegram reddit pinterest messenger vk ok viber flipboard tumblr
+instagram youtube tiktok snapchat threads bluesky weibo wechat xing skype google google+ gmail
 """.split())
+_BUTTON_WORDS = frozenset("""
+share tweet email e-mail mail print sms copy link partager partagez imprimer teilen drucken compartir
+imprimir condividi stampa udostępnij drukuj поделиться печать paylaş yazdır compartilhar partilhar delen
+comment comments comentar comentarios commenter commentaires commenta kommentieren kommentar yorum yorumlar
+save guardar enregistrer speichern salva zapisz kaydet follow seguir suivre folgen segui obserwuj takip
+""".split())
+_SOCIAL_WORDS = _SOCIAL_NETWORKS | _BUTTON_WORDS
+#: A toolbar row (byline, date and buttons run together) names at least this many
+#: different networks or buttons, two of them buttons, and they are at least
+#: `_TOOLBAR_SHARE` of its words: a headline that lists networks has no buttons.
+_TOOLBAR_MIN_WORDS = 5
+_TOOLBAR_SHARE = 0.35
 
 _SOCIAL_CONNECTORS = frozenset("""
 on this article via sur cet cette article auf diesen artikel en este artículo su questo articolo
-na ten artykuł в эту статью no bu haberi este artigo op dit artikel
+na ten artykuł в эту статью no bu haberi este artigo op dit artikel now jetzt
 """.split())
 
 # Words a heading does not end with: articles and conjunctions (a line ending in one
@@ -157,6 +198,11 @@ _CROSS_LINK_LINE = re.compile(rf"^[\s>»►▶•*-]*(?:{_CROSS_LINK})", _I)
 _ARROW_LINE = re.compile(r"^(?:>>|►|▶)")
 _CREDIT_LINE = re.compile(rf"^[(\[—–-]*\s*(?:{_CREDIT})\s*[)\].]*$", _I)
 _DEVELOPING_LINE = re.compile(rf"(?:{_DEVELOPING})", _I)
+_NOTICE_LINE = re.compile(rf"(?:{_NOTICE})", _I)
+#: A newsletter promotion: a newsletter word and a subscription word in one short line.
+_NEWSLETTER = re.compile(r"newsletter|bolet[íi]n|infolettre|bulletin|b[üu]lten|рассылк|biuletyn|النشرة", _I)
+_SUBSCRIBE = re.compile(r"subscri|suscr[íi]b|abonn|abbona|iscriviti|inscrivez|anmelden|zapisz si|подпиш|abone ol|"
+                        r"\bspam\b|اشترك", _I)
 _SHARE_URL = re.compile(
     r"https?://(?:www\.)?(?:facebook\.com/sharer|twitter\.com/(?:intent|share)|x\.com/intent|"
     r"wa\.me|api\.whatsapp\.com|t\.me/share|linkedin\.com/share|pinterest\.com/pin|"
@@ -211,10 +257,19 @@ def is_dangling(line: str) -> bool:
 
 
 def _is_social(line: str) -> bool:
-    """A row of share buttons: only social-network words (and "on", "this", "via"...)."""
+    """A row of share buttons: only social-network words (and "on", "this", "via", share
+    counts...), or a toolbar where such words are many and make up a good part of an
+    unpunctuated line ("Franco Tossi SEGUIR Comentar Compartir E-mail Twitter Facebook
+    WhatsApp Guardar 1 de marzo de 2020")."""
     words = [w.lower() for w in re.split(r"[\s|·•/,:]+", line) if w]
     social = [w for w in words if w in _SOCIAL_WORDS]
-    return bool(social) and all(w in _SOCIAL_WORDS or w in _SOCIAL_CONNECTORS for w in words)
+    if not social:
+        return False
+    if all(w in _SOCIAL_WORDS or w in _SOCIAL_CONNECTORS or w.isdigit() for w in words):
+        return True
+    distinct = set(social)
+    return (len(distinct) >= _TOOLBAR_MIN_WORDS and len(distinct & _BUTTON_WORDS) >= 2
+            and len(social) >= _TOOLBAR_SHARE * len(words) and not _SENTENCE_END.search(line))
 
 
 def debris_reason(line: str, repeated: frozenset[str] = frozenset()) -> str | None:
@@ -237,8 +292,10 @@ def debris_reason(line: str, repeated: frozenset[str] = frozenset()) -> str | No
         return "promotion"
     if _CREDIT_LINE.match(line):
         return "credit"
-    if _DEVELOPING_LINE.search(line):
+    if _DEVELOPING_LINE.search(line) or _NOTICE_LINE.search(line):
         return "boilerplate"
+    if _NEWSLETTER.search(line) and _SUBSCRIBE.search(line):
+        return "promotion"
     if line.lower().strip(" .-—:") in _ADVERT_WORDS:
         return "advert"
     if _is_social(line):
