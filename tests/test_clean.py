@@ -54,7 +54,7 @@ DEBRIS = {
                 "© Example Photo Agency", "(Reuters)", "Facebook Twitter WhatsApp Email", "Advertisement",
                 "https://twitter.com/intent/tweet?url=https%3A%2F%2Fexample.org",
                 "Anna Berg FOLLOW Comment Share Email Twitter Facebook WhatsApp Save 3 May 2021 • 10:15",
-                "WhatsApp Facebook Twitter Pinterest LinkedIn Tumblr Email"],
+                "Tumblr | Facebook | Pinterest | Email"],
 }
 
 
