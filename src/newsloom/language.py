@@ -78,7 +78,8 @@ def get_detector() -> LanguageDetector:
     return _detector
 
 
-def _is_cjk(char: str) -> bool:
+def is_cjk(char: str) -> bool:
+    """A CJK ideograph, kana or hangul syllable: about one token, where ~4 Latin letters are."""
     code = ord(char)
     return (0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF
             or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF)
@@ -94,7 +95,7 @@ def letter_weight(text: str, enough: int | None = None) -> int:
     weight = 0
     for c in text:
         if c.isalpha():
-            weight += 3 if _is_cjk(c) else 1
+            weight += 3 if is_cjk(c) else 1
             if enough is not None and weight >= enough:
                 break
     return weight

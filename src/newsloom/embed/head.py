@@ -27,6 +27,8 @@ import threading
 
 import numpy as np
 
+from newsloom.language import is_cjk
+
 #: characters of clean text after the title (a CJK, kana or hangul character counts 3:
 #: it is about one token, where ~4 Latin characters are)
 HEAD_CHARS = 300
@@ -34,22 +36,17 @@ HEAD_CHARS = 300
 ENV_SWITCH = "NEWSLOOM_HEAD_ENCODER"
 
 
-def _wide(ch: str) -> bool:
-    o = ord(ch)
-    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF
-
-
 def head_text(title: str | None, clean_text: str, chars: int = HEAD_CHARS) -> str:
     """The title, a newline and the first `chars` characters of the text, cut at a space."""
     body = (clean_text or "").strip()
     used, end = 0, 0
     for ch in body:
-        used += 3 if _wide(ch) else 1
+        used += 3 if is_cjk(ch) else 1
         if used > chars:
             break
         end += 1
     head = body[:end]
-    if end < len(body) and head and not _wide(head[-1]):
+    if end < len(body) and head and not is_cjk(head[-1]):
         cut = head.rfind(" ")
         if cut > chars // 2:
             head = head[:cut]  # no half word at the end
