@@ -8,8 +8,10 @@ run time), each language's model runs on the same texts with both backends.
 Printed per language and backend: CPU ms per article (best of --repeats passes,
 the machine is shared), words per article, and whether every article's entities
 (offsets and labels) are identical between the two backends. Also printed: the
-spaCy, thinc and blis versions, blis's kernel configuration, and one matrix product
-of the shape the encoder layers use (384x1280 by 1280x256) timed in both libraries.
+spaCy, thinc and blis versions, blis's kernel configuration, one matrix product
+of the shape the encoder layers use (384x1280 by 1280x256) timed in both libraries, and
+per language the share of sentences (and of their words) with a capitalised word after
+the first: what a filter running NER only where a name could be would still give it.
 
 With ``--batch N`` it then compares, on numpy's BLAS, one ``nlp(text)`` call an
 article with ``nlp.pipe(texts, batch_size=N)`` (what `SpacyExtractor.extract_many`
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -37,6 +40,7 @@ from threadpoolctl import threadpool_limits
 
 from newsloom.entities.models import _SPACY_PACKAGES, load_ner_pipeline
 
+WORD = re.compile(r"\w+")
 SEMEVAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "semeval2022" / "train_pairs.jsonl"
 
 
@@ -69,6 +73,20 @@ def run(nlp, texts: list[str], repeats: int, batch: int | None = None) -> tuple[
             pass
         best = min(best, time.process_time() - start)
     return 1000 * best / len(texts), entities
+
+
+def name_sentence_share(texts: list[str], lang: str) -> tuple[float, float]:
+    """(share of sentences, share of words) in sentences with a capitalised word after the first."""
+    from newsloom.sentences import split_sentences
+
+    sentences = kept = words = kept_words = 0
+    for text in texts:
+        for sentence in split_sentences(text, lang):
+            tokens = WORD.findall(sentence.text)
+            sentences, words = sentences + 1, words + len(tokens)
+            if any(t[:1].isupper() for t in tokens[1:]):
+                kept, kept_words = kept + 1, kept_words + len(tokens)
+    return kept / max(sentences, 1), kept_words / max(words, 1)
 
 
 def blis_configuration() -> str:
@@ -122,6 +140,9 @@ def main(argv: list[str] | None = None) -> None:
             numpy_ms, numpy_entities = run(load_ner_pipeline(lang), texts, args.repeats)
             print(f"{lang:<5} {len(texts):>8} {words:>6.0f} {blis_ms:>8.1f} {numpy_ms:>9.1f} "
                   f"{blis_ms / numpy_ms:>8.2f}x {blis_entities == numpy_entities}")
+        for lang, texts in texts_by_language(args.limit).items():
+            share, word_share = name_sentence_share(texts, lang)
+            print(f"{lang}: {share:.0%} of sentences ({word_share:.0%} of words) have a capitalised word after the first")
         if args.batch:
             print(f"numpy BLAS, one call an article against nlp.pipe(batch_size={args.batch}):")
             print(f"{'lang':<5} {'articles':>8} {'one ms':>7} {'pipe ms':>8} {'speed-up':>9} identical")
