@@ -352,6 +352,41 @@ def test_training_weighs_rows_by_quality_and_cross_lingual_augmented_rows_higher
     assert RowWeights(augmented=0.0, cross_lingual=1.0, translated=0.0)(rows).tolist() == [1.0, 0.0, 1.0, 0.0]
 
 
+def test_leave_one_language_out_never_fits_on_the_held_language_or_its_articles():
+    from newsloom.similarity.data import Pair
+    from newsloom.similarity.train import RowWeights, leave_one_language_out
+
+    rng = np.random.default_rng(0)
+    rows, gold = [], []
+    for k, lang in enumerate(("ar", "es", "tr")):
+        for i in range(30):
+            y = float(rng.uniform(1, 4))
+            rows.append(Pair(f"{k}{i:03d}_{k}{i + 500:03d}", "original", lang, lang,
+                             TextItem(None, "a"), TextItem(None, "b"), {"Overall": y}))
+            gold.append(y)
+    # a noisy augmented row that shares an article with the "es" rows: never in the es fit
+    rows.append(Pair("1000_9999", "augmented", "de", "en", TextItem(None, "a"), TextItem(None, "b"),
+                     {"Overall": 2.0}))
+    gold.append(2.0)
+    Y = np.array(gold)[:, None]
+    X = np.column_stack([-Y[:, 0] + rng.normal(0, 0.3, len(Y)), rng.normal(size=len(Y))])
+    fitted_on: list[set] = []
+
+    def linear_fit(X_fit, y_fit, w_fit):
+        fitted_on.append({tuple(r) for r in X_fit})
+        slope, intercept = np.polyfit(X_fit[:, 0], y_fit, 1)
+        return lambda Z: slope * Z[:, 0] + intercept
+
+    out = leave_one_language_out(rows, X, Y, RowWeights(), fit=linear_fit)
+    assert [lang for lang, *_ in out] == ["ar", "es", "tr", "all"]
+    assert [n for _, n, *_ in out] == [30, 30, 30, 90]
+    for (lang, _, cosine, model), seen in zip(out[:3], fitted_on):
+        held = {tuple(X[i]) for i, p in enumerate(rows) if p.lang1 == lang}
+        assert not held & seen  # the language's rows are never fitted on
+        assert model > 0.8 and cosine > 0.8  # X[:, 0] is -Overall plus noise
+    assert tuple(X[-1]) not in fitted_on[1] and tuple(X[-1]) in fitted_on[0]
+
+
 def test_pair_dates_read_iso_and_feed_dates_and_refuse_what_is_not_a_date():
     from newsloom.similarity.data import pair_from_row
 
