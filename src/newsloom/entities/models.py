@@ -129,8 +129,8 @@ def clean_model_mention(text: str, start: int, end: int, type_: str, lang: str, 
         return None
     entry = gazetteer().lookup(span, lang)
     # a known place or organisation keeps its gazetteer type, except a person's full name
-    # that happens to match a town
-    if entry is not None and not (type_ == "PER" and entry.kind == "city" and " " in span):
+    # that happens to match a town or a province
+    if entry is not None and not (type_ == "PER" and entry.kind in ("city", "subdivision") and " " in span):
         type_ = entry.type
     return Mention(span, type_, sentence, start, end, source=source)
 

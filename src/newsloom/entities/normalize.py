@@ -74,6 +74,22 @@ def latin_key(word: str) -> str:
     return key
 
 
+def sound_key(key: str) -> str:
+    """A coarser key of a `latin_key` for names written in two scripts: the first letter
+    and the consonants after it, l and r as one (Chinese has no r: 布哈里 buhali for
+    Buhari), h dropped after a consonant (Bhandari / Bandali) and doubled letters
+    collapsed. Buhari/buhali -> bhr, Morrison/molisen -> mrsn, Durst/Дерст -> drst.
+    Coarse on purpose, so it is compared only across scripts; a key shorter than 3
+    letters stays as it is (two consonants match too many names).
+
+    >>> sound_key("buhar"), sound_key("buhal"), sound_key("durst"), sound_key("derst")
+    ('bhr', 'bhr', 'drst', 'drst')
+    """
+    folded = re.sub(r"(?<=[^aeiou])h", "", key.replace("l", "r"))
+    skeleton = re.sub(r"(.)\1+", r"\1", folded[:1] + re.sub(r"[aeiou]", "", folded[1:]))
+    return skeleton if len(skeleton) >= 3 else key
+
+
 def strip_case_ending(word: str, lang: str) -> str:
     """The word without its longest known case ending (only if a stem of >=3 letters remains)."""
     for ending in CASE_ENDINGS.get(lang, ()):

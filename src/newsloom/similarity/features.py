@@ -34,6 +34,12 @@ Who/where (canonical entities from `newsloom.entities`, 0 when absent):
                   different towns of the same country
     surname_overlap containment of person surnames across scripts: last token of each
                   PER mention, transliterated (anyascii) and cut to 5 characters
+                  When the two articles are written in different scripts (Latin,
+                  Cyrillic, Arabic, CJK, Hangul), per_overlap and surname_overlap compare
+                  `normalize.sound_key`s of the person ids and surnames instead: a name
+                  transliterated twice rarely comes out spelt alike (Buhari / 布哈里
+                  buhali, Durst / Дерст), and the coarse key would merge different people
+                  within one script
     rare_num_overlap weighted Jaccard of numbers (>= 2 digits, years excluded), each
                   weighted by its digit count - 1: "4,500" or "340" are rare and
                   specific, "12" is common
@@ -92,6 +98,7 @@ from itertools import pairwise
 import numpy as np
 from anyascii import anyascii
 
+from newsloom.entities.normalize import latin_key, sound_key
 from newsloom.model import Article
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -316,6 +323,19 @@ def _gazetteer_country(entity_id: str) -> str | None:
     return entry.country if entry is not None else None
 
 
+#: the script each supported language is written in (others: Latin)
+_LANGUAGE_SCRIPTS = {"ru": "cyrillic", "uk": "cyrillic", "ar": "arabic", "zh": "cjk", "ja": "cjk", "ko": "hangul"}
+
+
+def _script(lang: str | None) -> str:
+    return _LANGUAGE_SCRIPTS.get(lang or "", "latin")
+
+
+def _person_sound(entity_id: str) -> str:
+    """The sound key of a person id's surname key ("per:buhar-m" -> "bhr")."""
+    return sound_key(entity_id.removeprefix("per:").split("-")[0])
+
+
 def _surname(mention_text: str) -> str | None:
     tokens = [t for t in _TOKEN_RE.findall(mention_text) if not t.isdigit()]
     if not tokens or len(tokens[-1]) < 3:
@@ -524,6 +544,8 @@ class ArticleSignals:
     loc: frozenset
     countries: frozenset
     surnames: frozenset
+    per_sounds: frozenset  # sound keys of the person ids and of the surnames: pairs across scripts
+    surname_sounds: frozenset
     event_days: frozenset
     event_ordinals: np.ndarray
     lead: np.ndarray | None
@@ -553,6 +575,8 @@ def _compute_signals(a: Article) -> ArticleSignals:
         org=frozenset(m.entity_id for m in linked if m.type == "ORG"),
         loc=frozenset(m.entity_id for m in linked if m.type == "LOC"),
         countries=frozenset(countries), surnames=frozenset(surnames),
+        per_sounds=frozenset(_person_sound(m.entity_id) for m in linked if m.type == "PER"),
+        surname_sounds=frozenset(sound_key(latin_key(s)) for s in surnames),
         event_days=frozenset(_event_days(a)),
         event_ordinals=np.array(sorted(d.toordinal() for d in days), dtype=np.int64),
         lead=_lead(a),
@@ -612,12 +636,14 @@ def pair_features(a: Article, b: Article, sims: np.ndarray | None = None) -> np.
     f["word_overlap"] = jaccard(sa.words, sb.words)
     f["num_overlap"] = jaccard(sa.numbers, sb.numbers)
     f["ent_jaccard"] = jaccard(sa.entities, sb.entities)
-    f["per_overlap"] = containment(sa.per, sb.per)
+    across_scripts = _script(a.lang) != _script(b.lang)
+    f["per_overlap"] = containment(sa.per_sounds, sb.per_sounds) if across_scripts else containment(sa.per, sb.per)
     f["org_overlap"] = containment(sa.org, sb.org)
     f["loc_overlap"] = containment(sa.loc, sb.loc)
     f["has_entities"] = 1.0 if sa.entities and sb.entities else 0.0
     f["country_overlap"] = containment(sa.countries, sb.countries)
-    f["surname_overlap"] = containment(sa.surnames, sb.surnames)
+    f["surname_overlap"] = (containment(sa.surname_sounds, sb.surname_sounds) if across_scripts
+                            else containment(sa.surnames, sb.surnames))
     f["rare_num_overlap"] = weighted_jaccard(sa.number_weights, sb.number_weights)
     f["year_match"] = 0.5 if sa.year is None or sb.year is None else float(sa.year == sb.year)
     f["event_overlap"] = jaccard(sa.event_days, sb.event_days)
