@@ -24,7 +24,9 @@ shared entities (`per_overlap`, `loc_overlap`, `ent_jaccard`, ...) agree better 
 languages, which is where the hidden evaluation's cross-lingual pairs need them.
 `--show K` lists the ids that disagree for the first K article versions.
 
-Needs ../shared/data/semeval2022 (exits without figures when it is absent).
+Needs ../shared/data/semeval2022 (exits without figures when it is absent). To measure
+an older commit, copy this file into a checkout of it and run it from there (it puts its
+own checkout's ``src`` first on the path).
 """
 
 from __future__ import annotations
@@ -40,7 +42,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from newsloom.entities.normalize import sound_key  # noqa: E402
+try:  # absent before sim-2026.12-14: the script still measures an older checkout (PER~ then "-")
+    from newsloom.entities.normalize import sound_key  # noqa: E402
+except ImportError:
+    sound_key = None
 from newsloom.similarity.data import DEFAULT_DATA_DIR, load_semeval  # noqa: E402
 from newsloom.similarity.prepare import build_article  # noqa: E402
 
@@ -102,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                     scores[key][typ].append(value)
                     scores["all pairs"][typ].append(value)
             people = [{sound_key(i.removeprefix("per:").split("-")[0]) for i in art.entity_ids(("PER",))}
-                      for art in (a, b)]
+                      for art in (a, b)] if sound_key else [set(), set()]
             for typ, value in (("PER~", overlap(*people)),):
                 if value is not None:
                     scores[key][typ].append(value)
