@@ -51,7 +51,7 @@ PLACE_DESIGNATORS = frozenset("""
 #: designators only before a name: after one, "City" names a football club (Leicester City)
 LEADING_PLACE_DESIGNATORS = PLACE_DESIGNATORS | frozenset("city ciudad ville citta stadt miasto sehir город місто".split())
 #: words between a designator and the name ("provincia *de* Córdoba", "state *of* Illinois")
-_DESIGNATOR_LINKS = frozenset("of the de del la el di du des d von der des do da".split())
+_DESIGNATOR_LINKS = frozenset("of the de del la el di du des d von der do da".split())
 
 
 @dataclass

@@ -544,8 +544,8 @@ class ArticleSignals:
     loc: frozenset
     countries: frozenset
     surnames: frozenset
-    per_sounds: frozenset  # sound keys of the person ids and of the surnames: pairs across scripts
-    surname_sounds: frozenset
+    per_sounds: frozenset  # sound keys of the person ids, compared for pairs across scripts
+    surname_sounds: frozenset  # and of the surnames
     event_days: frozenset
     event_ordinals: np.ndarray
     lead: np.ndarray | None
