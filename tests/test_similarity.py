@@ -214,6 +214,24 @@ def test_people_spelt_apart_by_transliteration_match_across_scripts_only():
     assert within["per_overlap"] == 0.0  # one script: the coarse key would merge two people
 
 
+def test_a_person_spelt_apart_across_scripts_does_not_contrast_two_titles():
+    from newsloom.similarity.features import title_contrast
+
+    def titled(aid, title, text, mentions, lang):
+        art = _bare_article(aid, text, mentions, [], lang)
+        art.title = title
+        return art
+
+    en = titled("en-d", "Durst arrives in London", "Durst arrived in London.",
+                [("Durst", "PER", "per:durst"), ("London", "LOC", "geo:2643743")], "en")
+    ru = titled("ru-d", "Дерст прибыл в Лондон", "Дерст прибыл в Лондон.",
+                [("Дерст", "PER", "per:derst"), ("Лондон", "LOC", "geo:2643743")], "ru")
+    de = titled("de-d", "Derst kommt nach London", "Derst kam nach London.",
+                [("Derst", "PER", "per:derst"), ("London", "LOC", "geo:2643743")], "de")
+    assert title_contrast(en, ru) == 0.0  # one story: Durst ~ Дерст by sound across scripts
+    assert title_contrast(en, de) == 0.5  # one script: two spellings are two people, as before
+
+
 def _headline_article(aid: str, title: str, lead: str, lang: str):
     from newsloom.model import Sentence
 

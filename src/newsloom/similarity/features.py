@@ -68,7 +68,8 @@ Not a regressor input, but the same-story decision's (`SimilarityModel.same_stor
                   the two sides of the share of one title's specific tokens that the
                   other article does not contain (as a folded word or a linked entity
                   anywhere, as a number of two or more digits anywhere and as a single
-                  digit in its headline); 0 when one title is fully
+                  digit in its headline; across scripts a person also by the sound key
+                  of `per_overlap`); 0 when one title is fully
                   covered, -1 when a title names nothing. "Weather in Brest on 17 May"
                   against "Weather in Gomel on 17 May" is 0.5: one template, each names a
                   place the other lacks, the mark of two events of one kind. SemEval's
@@ -442,6 +443,7 @@ class TitleToken:
 
     text: str
     keys: frozenset
+    sounds: frozenset = frozenset()  # sound keys of the people it names, matched across scripts
 
 
 def _title_specific_tokens(a: Article) -> tuple[TitleToken, ...]:
@@ -471,7 +473,8 @@ def _title_specific_tokens(a: Article) -> tuple[TitleToken, ...]:
         if a.lang:
             linked |= _title_places(tok, a.lang)
         if linked or key in mentioned:
-            out.append(TitleToken(tok, frozenset({key} | linked)))
+            sounds = frozenset(_person_sound(i) for i in linked if i.startswith("per:"))
+            out.append(TitleToken(tok, frozenset({key} | linked), sounds))
     return tuple(out)
 
 
@@ -489,8 +492,17 @@ def _article_keys(a: Article, numbers: frozenset, head_numbers: frozenset) -> fr
     return frozenset(keys)
 
 
-def _unmatched(tokens: tuple[TitleToken, ...], keys: frozenset) -> list[str]:
-    return [t.text for t in tokens if not t.keys & keys]
+def _unmatched(tokens: tuple[TitleToken, ...], keys: frozenset, sounds: frozenset) -> list[str]:
+    return [t.text for t in tokens if not (t.keys & keys or t.sounds & sounds)]
+
+
+def _title_misses(a: Article, b: Article) -> tuple[list[str], list[str]]:
+    """(tokens of a's title that b lacks, tokens of b's title that a lacks). Across scripts
+    a person also matches by sound (Durst / Дерст), as in `per_overlap`."""
+    sa, sb = article_signals(a), article_signals(b)
+    across_scripts = _script(a.lang) != _script(b.lang)
+    sounds_a, sounds_b = (sa.per_sounds, sb.per_sounds) if across_scripts else (frozenset(), frozenset())
+    return _unmatched(sa.title_tokens, sb.all_keys, sounds_b), _unmatched(sb.title_tokens, sa.all_keys, sounds_a)
 
 
 def title_contrast(a: Article, b: Article) -> float:
@@ -499,15 +511,13 @@ def title_contrast(a: Article, b: Article) -> float:
     sa, sb = article_signals(a), article_signals(b)
     if not sa.title_tokens or not sb.title_tokens:
         return -1.0
-    missing_a = len(_unmatched(sa.title_tokens, sb.all_keys)) / len(sa.title_tokens)
-    missing_b = len(_unmatched(sb.title_tokens, sa.all_keys)) / len(sb.title_tokens)
-    return min(missing_a, missing_b)
+    missing_a, missing_b = _title_misses(a, b)
+    return min(len(missing_a) / len(sa.title_tokens), len(missing_b) / len(sb.title_tokens))
 
 
 def contrasting_title_tokens(a: Article, b: Article) -> tuple[list[str], list[str]]:
     """(tokens of a's title that b lacks, tokens of b's title that a lacks)."""
-    sa, sb = article_signals(a), article_signals(b)
-    return _unmatched(sa.title_tokens, sb.all_keys), _unmatched(sb.title_tokens, sa.all_keys)
+    return _title_misses(a, b)
 
 
 def _unless_missing(measure, x: frozenset, y: frozenset) -> float:
