@@ -214,6 +214,16 @@ def test_people_spelt_apart_by_transliteration_match_across_scripts_only():
     assert within["per_overlap"] == 0.0  # one script: the coarse key would merge two people
 
 
+def test_a_state_or_province_implies_its_country():
+    from newsloom.similarity.features import FEATURE_NAMES as names
+
+    hanover = _bare_article("de-h", "In Niedersachsen wurde gewählt.", [("Niedersachsen", "LOC", "sub:DE-NI")], [], "de")
+    germany = _bare_article("en-h", "Germany held a regional vote.", [("Germany", "LOC", "cc:DE")], [], "en")
+    france = _bare_article("fr-h", "La France a voté.", [("France", "LOC", "cc:FR")], [], "fr")
+    assert dict(zip(names, pair_features(hanover, germany)))["country_overlap"] == 1.0
+    assert dict(zip(names, pair_features(hanover, france)))["country_overlap"] == 0.0
+
+
 def test_a_person_spelt_apart_across_scripts_does_not_contrast_two_titles():
     from newsloom.similarity.features import title_contrast
 

@@ -29,7 +29,7 @@ Who/where (canonical entities from `newsloom.entities`, 0 when absent):
     per_overlap, org_overlap, loc_overlap   containment per type (LOC includes countries)
     has_entities  1 when both articles carry linked mentions
     country_overlap containment of countries named or implied: ``cc:XX`` ids, and the
-                  country of every linked city/region (``geo:``/``reg:`` ids via
+                  country of every linked city/region/subdivision (``geo:``/``reg:``/``sub:`` ids via
                   `newsloom.entities.gazetteer`); two reports of one event often name
                   different towns of the same country
     surname_overlap containment of person surnames across scripts: last token of each
@@ -306,10 +306,11 @@ def _event_days(a: Article) -> set:
 
 
 def _country_of(entity_id: str) -> str | None:
-    """ISO country of a place id: ``cc:XX`` directly, cities/regions via the gazetteer."""
+    """ISO country of a place id: ``cc:XX`` directly, cities, regions and subdivisions via
+    the gazetteer."""
     if entity_id.startswith("cc:"):
         return entity_id[3:].upper() or None
-    if entity_id.startswith(("geo:", "reg:")):
+    if entity_id.startswith(("geo:", "reg:", "sub:")):
         return _gazetteer_country(entity_id)
     return None
 
