@@ -42,7 +42,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from newsloom.similarity import train as recipe  # noqa: E402
-from newsloom.similarity.data import DEFAULT_DATA_DIR, load_semeval  # noqa: E402
+from newsloom.similarity.data import DEFAULT_DATA_DIR, load_semeval, missing_semeval  # noqa: E402
 
 FOLDS = 5
 SEED = 20220
@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=str(DEFAULT_DATA_DIR))
     args = ap.parse_args(argv)
-    if not (Path(args.data) / "train_pairs.jsonl").exists():
-        print(f"{args.data}/train_pairs.jsonl not found: nothing to measure")
+    if missing := missing_semeval(args.data):
+        print(missing)
         return 0
     weights = recipe.RowWeights()
     train, _, _ = recipe.training_rows(args.data, weights)

@@ -46,7 +46,7 @@ try:  # absent before sim-2026.12-14: the script still measures an older checkou
     from newsloom.entities.normalize import sound_key  # noqa: E402
 except ImportError:
     sound_key = None
-from newsloom.similarity.data import DEFAULT_DATA_DIR, load_semeval  # noqa: E402
+from newsloom.similarity.data import DEFAULT_DATA_DIR, load_semeval, missing_semeval  # noqa: E402
 from newsloom.similarity.prepare import build_article  # noqa: E402
 
 TYPES = ("PER", "ORG", "LOC")
@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N articles only")
     ap.add_argument("--show", type=int, default=0, help="list the disagreeing ids of the first K pairs")
     args = ap.parse_args(argv)
-    if not (Path(args.data) / "train_pairs.jsonl").exists():
-        print(f"{args.data}/train_pairs.jsonl not found: nothing to measure")
+    if missing := missing_semeval(args.data):
+        print(missing)
         return 0
     versions = article_versions(args.data)
     if args.limit:

@@ -39,7 +39,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from newsloom.similarity import train as recipe  # noqa: E402
-from newsloom.similarity.data import DEFAULT_DATA_DIR  # noqa: E402
+from newsloom.similarity.data import DEFAULT_DATA_DIR, missing_semeval  # noqa: E402
 from newsloom.similarity.features import HEAD_FEATURE_NAMES, MONOTONE  # noqa: E402
 
 CASELESS_LANGS = frozenset({"ar", "zh", "ja", "ko"})
@@ -94,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(DEFAULT_DATA_DIR))
     ap.add_argument("--variants", nargs="+", type=variant_name, default=list(VARIANTS))
     args = ap.parse_args(argv)
-    if not (Path(args.data) / "train_pairs.jsonl").exists():
-        print(f"{args.data}/train_pairs.jsonl not found: nothing to measure")
+    if missing := missing_semeval(args.data):
+        print(missing)
         return 0
     weights = recipe.RowWeights()
     train, dev, dated_dev = recipe.training_rows(args.data, weights)

@@ -90,6 +90,14 @@ def read_pairs(path: str | Path) -> list[Pair]:
         return [pair_from_row(json.loads(line)) for line in fh if line.strip()]
 
 
+def missing_semeval(data_dir: str | Path = DEFAULT_DATA_DIR) -> str | None:
+    """Why `data_dir` cannot be measured on (no train_pairs.jsonl), or None when it can: the
+    benchmarks that read the SemEval material print it and exit without figures."""
+    if (Path(data_dir) / "train_pairs.jsonl").exists():
+        return None
+    return f"{data_dir}/train_pairs.jsonl not found: nothing to measure"
+
+
 def load_semeval(data_dir: str | Path = DEFAULT_DATA_DIR, dates_from_urls: bool = False,
                  estimated_dates: bool = False) -> list[Pair]:
     """All usable rows (``wrong_page`` left out) with an Overall label; with
