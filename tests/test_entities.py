@@ -62,10 +62,18 @@ def test_kyiv_spellings_and_inflections_resolve_to_one_geonames_place(name, lang
 
 
 @pytest.mark.parametrize("name,lang", [("Niedersachsen", "de"), ("Basse-Saxe", "fr"), ("Dolna Saksonia", "pl"),
-                                       ("Нижняя Саксония", "ru"), ("Bassa Sassonia", "it"), ("Nedersaksen", "nl")])
+                                       ("Нижняя Саксония", "ru"), ("Bassa Sassonia", "it"), ("Nedersaksen", "nl"),
+                                       ("Lower Saxony", "en")])
 def test_states_and_provinces_resolve_to_one_subdivision_in_every_language(name, lang):
     entry = gazetteer().lookup(name, lang)
     assert entry is not None and entry.id == "sub:DE-NI" and entry.country == "DE"
+
+
+@pytest.mark.parametrize("name,lang,code", [("Cataluña", "es", "ES-CT"), ("Catalunya", "es", "ES-CT"),
+                                            ("Catalonia", "en", "ES-CT"), ("Principado de Asturias", "es", "ES-AS"),
+                                            ("Asturias", "es", "ES-AS")])
+def test_alternative_and_inverted_iso_names_and_english_exonyms_resolve(name, lang, code):
+    assert gazetteer().lookup(name, lang).id == f"sub:{code}"
 
 
 def test_a_city_wins_over_a_province_of_its_name_and_generic_regions_are_no_places():

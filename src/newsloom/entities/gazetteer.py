@@ -145,6 +145,24 @@ def _remembered(cache: dict, key, size: int, compute):
     return value
 
 
+def _iso_name_forms(name: str) -> set[str]:
+    """The names an ISO 3166-2 entry stands for: "Catalunya [Cataluña]" is Catalunya and
+    Cataluña; "Asturias, Principado de" is Asturias and Principado de Asturias; a qualifier in
+    parentheses ("Guyane (française)") and a code among the alternatives ("Cymru GB-CYM") go.
+
+    >>> sorted(_iso_name_forms("Asturias, Principado de")), sorted(_iso_name_forms("Catalunya [Cataluña]"))
+    (['Asturias', 'Principado de Asturias'], ['Catalunya', 'Cataluña'])
+    """
+    name = re.sub(r"\s*\(.*?\)", "", name)
+    alternatives = re.findall(r"\[(.*?)\]", name)
+    forms = {re.sub(r"\s*\[.*?\]", "", name).strip()}
+    forms |= {re.sub(r"\b[A-Z]{2}-[A-Z0-9]{1,3}\b", "", alt).strip() for alt in alternatives}
+    for form in [f for f in forms if ", " in f]:  # an inverted name is written the other way
+        head, tail = form.split(", ", 1)
+        forms = (forms - {form}) | {head, f"{tail} {head}"}
+    return {f for f in forms if f}
+
+
 class Gazetteer:
     """Name -> entries index in every script (see module docstring)."""
 
@@ -272,8 +290,8 @@ class Gazetteer:
         forms: dict[str, set[str]] = {}  # subdivision code -> its names
         owners: dict[str, set[str]] = {}  # folded name -> codes of the subdivisions it names
         for sub in first:
-            for form in {sub.name} | {t.gettext(sub.name) for t in translations}:
-                form = re.sub(r"\s*[(\[].*?[)\]]", "", form).strip()  # "Guyane (française)"
+            for form in {f for name in {sub.name} | {t.gettext(sub.name) for t in translations}
+                         for f in _iso_name_forms(name)}:
                 key = fold(form)
                 if len(key) < 3 or set(key.replace("-", " ").split()) <= _GENERIC_PLACE_WORDS:
                     continue
@@ -285,6 +303,10 @@ class Gazetteer:
             for form in sorted(forms.get(sub.code, ())):
                 if len(owners[fold(form)]) == 1:
                     self._add(form, entry)
+        for form, code in lexicon.SUBDIVISION_FORMS.items():
+            entry = self._by_id.get(f"sub:{code}")
+            if entry is not None:
+                self._add(form, entry)
 
     # -- queries --------------------------------------------------------------------
     def candidates(self, name: str) -> list[GazetteerEntry]:

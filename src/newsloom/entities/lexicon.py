@@ -89,6 +89,25 @@ ORG_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 #: places whose names in some script the gazetteer lacks: form -> English name in geonames
+#: English (and a few other) names of ISO 3166-2 subdivisions that the iso-codes
+#: translations lack, by ISO code: English texts say Lower Saxony, not Niedersachsen
+SUBDIVISION_FORMS: dict[str, str] = {
+    "Lower Saxony": "DE-NI", "North Rhine-Westphalia": "DE-NW", "Saxony": "DE-SN", "Thuringia": "DE-TH",
+    "Rhineland-Palatinate": "DE-RP", "Saxony-Anhalt": "DE-ST", "Mecklenburg-Western Pomerania": "DE-MV",
+    "Mecklenburg-Vorpommern": "DE-MV", "Bavaria": "DE-BY", "Hesse": "DE-HE",
+    "Catalonia": "ES-CT", "Catalogne": "ES-CT", "Katalonien": "ES-CT", "Catalogna": "ES-CT", "Katalonia": "ES-CT",
+    "Каталония": "ES-CT", "Каталонія": "ES-CT", "加泰罗尼亚": "ES-CT", "كتالونيا": "ES-CT", "Katalonya": "ES-CT",
+    "Basque Country": "ES-PV", "Castile and León": "ES-CL", "Canary Islands": "ES-CN", "Balearic Islands": "ES-IB",
+    "Andalusia": "ES-AN", "Aragon": "ES-AR",
+    "Lombardy": "IT-25", "Sicily": "IT-82", "Sardinia": "IT-88", "Piedmont": "IT-21", "Apulia": "IT-75",
+    "Brittany": "FR-BRE", "Normandy": "FR-NOR", "Flanders": "BE-VLG", "Wallonia": "BE-WAL",
+    "Crimea": "UA-43", "Крым": "UA-43", "Крим": "UA-43", "Krym": "UA-43", "Krim": "UA-43", "Crimée": "UA-43",
+    "克里米亚": "UA-43", "القرم": "UA-43", "Kırım": "UA-43",
+    "Silesia": "PL-24", "Masovia": "PL-14", "Lesser Poland": "PL-12", "Greater Poland": "PL-30",
+    "Upper Austria": "AT-4", "Lower Austria": "AT-3", "Carinthia": "AT-2", "Tyrol": "AT-7", "Styria": "AT-6",
+    "Xinjiang": "CN-XJ", "新疆": "CN-XJ", "Tibet": "CN-XZ", "西藏": "CN-XZ",
+}
+
 PLACE_FORMS: dict[str, str] = {
     "基辅": "Kyiv", "キーウ": "Kyiv", "키이우": "Kyiv", "كييف": "Kyiv",
     "华盛顿": "Washington", "ワシントン": "Washington", "워싱턴": "Washington", "واشنطن": "Washington",
