@@ -99,8 +99,8 @@ def _warm_up(pipeline: Pipeline) -> None:
 
         load_lexicons()  # lexicons the warm-up texts do not reach (given names, Arabic)
         # our own patterns read the warm-up texts' dates, so dateparser (the fallback for what
-        # they miss) would load each language's data on a worker's first miss: ~0.1 s for the
-        # first language, ~10 ms for each further one, per worker
+        # they miss) would otherwise load each language's data on every worker's first miss, in
+        # the middle of the stream (docs/scaling.md, "Warm workers")
         for lang in _WARM_UP_TEXTS:
             parse_with_dateparser("3 March 2021", lang, None)
 
