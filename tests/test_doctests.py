@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 MODULES = ["newsloom.weave", "newsloom.index", "newsloom.store", "newsloom.embed", "newsloom.embed.use_cache",
-           "newsloom.clean"]
+           "newsloom.embed.head", "newsloom.clean"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -100,3 +100,57 @@ def test_engine_compare_embeds_the_heads_the_stream_does_not(tmp_path):
         assert comparison.overall < 2.5
     finally:
         engine.close()
+
+
+def _unit(v):
+    v = np.asarray(v, float)
+    return v / np.linalg.norm(v)
+
+
+def test_language_centres_remove_each_languages_offset():
+    from newsloom.embed.head import LanguageCentres
+
+    rng = np.random.default_rng(7)
+    shared = _unit(rng.standard_normal(16)) * 3  # the cone every vector sits in
+    offsets = {"xx": _unit(rng.standard_normal(16)), "yy": _unit(rng.standard_normal(16))}
+    vectors, langs = [], []
+    for lang, offset in offsets.items():
+        for _ in range(60):
+            vectors.append(_unit(shared + offset * (1.5 if lang == "xx" else 0.5) + rng.standard_normal(16) * 0.3))
+            langs.append(lang)
+    centres = LanguageCentres.fit(vectors, langs, min_articles=50)
+    assert set(centres.centres) == {"*", "xx", "yy"}
+    starts = (("xx", 0), ("yy", 60))
+    raw = {lang: float(np.mean([vectors[i] @ vectors[i + 1] for i in range(k, k + 58, 2)])) for lang, k in starts}
+    centred = {lang: float(np.mean([centres.cosine(vectors[i], lang, vectors[i + 1], lang)
+                                    for i in range(k, k + 58, 2)])) for lang, k in starts}
+    assert min(raw.values()) > 0.7  # unrelated vectors look alike before centring
+    assert all(abs(c) < 0.15 for c in centred.values())  # and not after, in both languages
+    # a language without enough articles (or none) is centred on the overall centre
+    np.testing.assert_allclose(centres.centre("zz"), centres.centres["*"])
+    np.testing.assert_allclose(centres.centre(None), centres.centres["*"])
+    few = LanguageCentres.fit(vectors[:10], langs[:10], min_articles=50)
+    assert set(few.centres) == {"*"}
+    # the JSON round trip keeps the cosines (to the stored 6 decimals)
+    again = LanguageCentres.from_json(centres.to_json())
+    assert again.cosine(vectors[0], "xx", vectors[70], "yy") == pytest.approx(
+        centres.cosine(vectors[0], "xx", vectors[70], "yy"), abs=1e-4)
+    with pytest.raises(ValueError, match="no head vectors"):
+        LanguageCentres.fit([np.zeros(4)], ["xx"])
+    with pytest.raises(ValueError, match="overall centre"):
+        LanguageCentres({"xx": np.ones(4)})
+
+
+def test_the_shipped_head_trees_read_the_centred_cosine(with_heads):
+    model = SimilarityModel.load_default()
+    assert model.head_centres is not None, "the shipped model has no head centres: retrain it"
+    # the SemEval languages have their own centres; the others share the overall one
+    assert {"en", "fr", "de", "es", "it", "pl", "ru", "zh", "ar", "tr", "*"} <= set(model.head_centres.centres)
+    en, fr, other = with_heads
+    x = model.features(en, fr)
+    assert x[-1] == pytest.approx(head_cosine(en, fr, model.head_centres))
+    assert x[-1] < head_cosine(en, fr)  # centring takes the shared part of the cosine away
+    assert head_cosine(en, fr, model.head_centres) > head_cosine(en, other, model.head_centres) + 0.1
+    # a model written before the centres existed keeps the raw cosine
+    old = SimilarityModel({**model.spec, "head": {k: v for k, v in model.spec["head"].items() if k != "centres"}})
+    assert old.head_centres is None and old.features(en, fr)[-1] == pytest.approx(head_cosine(en, fr))

@@ -53,7 +53,7 @@ def _score_pairs(pairs: list[Pair], model=None, embedder=None):
     from newsloom.similarity.train import featurise
 
     model = model or SimilarityModel.load_default()
-    X = featurise(pairs, embedder)
+    X = featurise(pairs, embedder, model.head_centres)
     preds = model.predict(X)
     return X, preds
 
@@ -155,7 +155,7 @@ def samestory_scores(rows: list[dict], model=None, embedder=None) -> dict:
 
     model = model or SimilarityModel.load_default()
     pairs = [samestory_row_to_pair(r) for r in rows]
-    X, contrast = featurise_with_contrast(pairs, embedder)
+    X, contrast = featurise_with_contrast(pairs, embedder, model.head_centres)
     overall = model.predict(X, ("Overall",))["Overall"]
     head = model.uses_head(X)
     decided = [model.same_story_from_overall(o, c, bool(h))[0] for o, c, h in zip(overall, contrast, head)]

@@ -674,21 +674,25 @@ def pair_features(a: Article, b: Article, sims: np.ndarray | None = None) -> np.
 
 
 #: the head encoder's cosine (embed/head.py), the one feature of the head trees beyond
-#: `FEATURE_NAMES`; -1 when either article has no head vector
+#: `FEATURE_NAMES`; -1 when either article has no head vector. Since sim-2026.12-15 the
+#: cosine after language centring (`embed.head.LanguageCentres`, the model's centres).
 HEAD_FEATURE = "cos_head_e5"
 HEAD_FEATURE_NAMES: tuple[str, ...] = (*FEATURE_NAMES, HEAD_FEATURE)
 
 
-def head_cosine(a: Article, b: Article) -> float:
-    """Cosine of the two head vectors, -1 when either is missing."""
+def head_cosine(a: Article, b: Article, centres=None) -> float:
+    """Cosine of the two head vectors (each minus its language's centre when `centres`,
+    a `LanguageCentres`, is given), -1 when either vector is missing."""
     if a.head_vector is None or b.head_vector is None:
         return -1.0
+    if centres is not None:
+        return centres.cosine(a.head_vector, a.lang, b.head_vector, b.lang)
     return float(_cos(a.head_vector, b.head_vector) or 0.0)
 
 
-def pair_features_with_head(a: Article, b: Article, sims: np.ndarray | None = None) -> np.ndarray:
-    """`pair_features` plus `head_cosine`, ordered as `HEAD_FEATURE_NAMES`."""
-    return np.append(pair_features(a, b, sims), head_cosine(a, b))
+def pair_features_with_head(a: Article, b: Article, sims: np.ndarray | None = None, centres=None) -> np.ndarray:
+    """`pair_features` plus `head_cosine` (with `centres`), ordered as `HEAD_FEATURE_NAMES`."""
+    return np.append(pair_features(a, b, sims), head_cosine(a, b, centres))
 
 
 def date_gap_days(a: Article, b: Article) -> float | None:

@@ -11,7 +11,9 @@ both calibrated on the samestory calibration pools (see `train.py`).
 
 Head trees (since sim-2026.12-12): a second set of ensembles, trained on the same rows
 with one more feature, the cosine of the two articles' head vectors (title + lead
-through multilingual-e5-small, `embed.head`), with their own same-story calibration.
+through multilingual-e5-small, `embed.head`; since sim-2026.12-15 after subtracting each
+side's language centre, `embed.head.LanguageCentres`, stored with the head trees), with
+their own same-story calibration.
 A pair whose two articles both carry a head vector is scored by them, any other pair
 by the base trees. Head vectors cost ~0.1 s an article, so `compare` and the
 evaluation commands compute them and the stream's verifier does not.
@@ -35,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from newsloom.align import greedy_alignment
+from newsloom.embed.head import LanguageCentres
 from newsloom.errors import InputError
 from newsloom.model import SUPPORTED_LANGUAGES, AlignedPair, Article, Comparison
 from newsloom.similarity.features import (
@@ -106,6 +109,9 @@ class SimilarityModel:
         head = spec.get("head") or None
         self.head_encoder_name: str | None = head.get("encoder") if head else None
         self.head_ensembles = {d: TreeEnsemble(head["dimensions"][d]) for d in DIMENSIONS} if head else None
+        # the head cosine the head trees were trained on: language-centred since sim-2026.12-15
+        # (models without centres saw the raw cosine, and keep getting it)
+        self.head_centres = LanguageCentres.from_json(head["centres"]) if head and head.get("centres") else None
         head_same = (head or {}).get("same_story", {})
         self.head_threshold = float(head_same.get("threshold", self.same_story_threshold))
         self.head_slope = float(head_same.get("slope", self.same_story_slope))
@@ -157,7 +163,9 @@ class SimilarityModel:
 
     def features(self, a: Article, b: Article, sims: np.ndarray | None = None) -> np.ndarray:
         """The pair's feature row for this model (with the head cosine when it has head trees)."""
-        return pair_features_with_head(a, b, sims) if self.head_ensembles is not None else pair_features(a, b, sims)
+        if self.head_ensembles is None:
+            return pair_features(a, b, sims)
+        return pair_features_with_head(a, b, sims, self.head_centres)
 
     def same_story_from_overall(self, overall: float, contrast: float = -1.0, head: bool = False) -> tuple[bool, float]:
         """(same story?, probability) from a predicted Overall and the pair's `title_contrast`.
