@@ -45,7 +45,9 @@ from newsloom.similarity.features import HEAD_FEATURE_NAMES, MONOTONE  # noqa: E
 CASELESS_LANGS = frozenset({"ar", "zh", "ja", "ko"})
 CASE_FEATURES = ("name_overlap", "head_names")
 TITLE_FEATURE = "cos_title_e5"
-VARIANTS = ("recipe", "bagged", "title-e5", "caseless", "first-8")
+GEO_FEATURE = "geo_km"
+MONTH_DAY_FEATURE = "month_day_gap"
+VARIANTS = ("recipe", "bagged", "title-e5", "caseless", "first-8", "geo-distance", "month-days")
 
 
 def variant_name(text: str) -> str:
@@ -60,7 +62,7 @@ def fitter(names: list[str], seeds: tuple[int, ...] = (recipe.SEED,), **params):
     averaged over `seeds`, with `params` overriding `recipe.HGB_PARAMS`."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    constraints = [MONOTONE.get(n, 0) if n != TITLE_FEATURE else -1 for n in names]
+    constraints = [-1 if n == TITLE_FEATURE else MONOTONE.get(n, 0) for n in names]
 
     def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray):
         models = [HistGradientBoostingRegressor(monotonic_cst=constraints,
@@ -78,6 +80,80 @@ def title_cosines(pairs: list, encoder) -> np.ndarray:
     row = {t: i for i, t in enumerate(titles)}
     return np.array([float(vectors[row[p.a.title]] @ vectors[row[p.b.title]]) if p.a.title and p.b.title
                      else -1.0 for p in pairs])
+
+
+def _country_centres() -> dict[str, np.ndarray]:
+    """ISO country -> population-weighted mean unit vector of its gazetteer cities."""
+    from newsloom.entities.gazetteer import gazetteer
+
+    sums: dict[str, np.ndarray] = {}
+    for entry in gazetteer()._by_id.values():
+        if entry.kind == "city" and entry.latitude is not None and entry.country:
+            sums[entry.country] = sums.get(entry.country, 0) + max(entry.population, 1) * _unit_xyz(
+                entry.latitude, entry.longitude)
+    return {c: v / np.linalg.norm(v) for c, v in sums.items()}
+
+
+def _unit_xyz(lat: float, lon: float) -> np.ndarray:
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def place_points(article, centres: dict[str, np.ndarray]) -> np.ndarray:
+    """Unit vectors of the article's linked places: a city's own coordinates, a country,
+    region or subdivision its country's population centre."""
+    from newsloom.entities.gazetteer import gazetteer
+    from newsloom.similarity.features import _country_of
+
+    points = []
+    for entity_id in sorted({m.entity_id for m in article.mentions if m.type == "LOC" and m.entity_id}):
+        entry = gazetteer().by_id(entity_id)
+        if entry is not None and entry.latitude is not None:
+            points.append(_unit_xyz(entry.latitude, entry.longitude))
+        elif (country := _country_of(entity_id)) in centres:
+            points.append(centres[country])
+    return np.array(points).reshape(-1, 3)
+
+
+def geo_distances(pairs: list) -> np.ndarray:
+    """log1p of the symmetric chamfer distance in km between the two articles' places
+    (mean over each side's places of the nearest place of the other side); -1 when a side
+    has none."""
+    centres = _country_centres()
+    out = []
+    for a, b in recipe.pair_articles(pairs):
+        pa, pb = place_points(a, centres), place_points(b, centres)
+        if not len(pa) or not len(pb):
+            out.append(-1.0)
+            continue
+        km = 6371.0 * np.arccos(np.clip(pa @ pb.T, -1.0, 1.0))
+        out.append(float(np.log1p(0.5 * (km.min(axis=1).mean() + km.min(axis=0).mean()))))
+    return np.array(out)
+
+
+def month_day_gaps(pairs: list) -> np.ndarray:
+    """log1p of the smallest gap in days between the explicit day-month mentions of the two
+    articles, with or without a year, read on the calendar circle (so "19 January" in an
+    undated article meets "January 19, 2022"); -1 when a side has none."""
+    from datetime import date
+
+    from newsloom import dates
+
+    def days_of_year(article) -> np.ndarray:
+        anchor = date(2001, 7, 1)  # any non-leap year: only month and day are kept
+        found = {(f.date.month, f.date.day) for s in article.sentences
+                 for f in dates._explicit_dates(s.text, article.lang or "en", anchor)}
+        return np.array(sorted(date(2001, m, min(d, 28) if m == 2 else d).timetuple().tm_yday for m, d in found))
+
+    out = []
+    for a, b in recipe.pair_articles(pairs):
+        da, db = days_of_year(a), days_of_year(b)
+        if not len(da) or not len(db):
+            out.append(-1.0)
+            continue
+        gap = np.abs(da[:, None] - db[None, :])
+        out.append(float(np.log1p(np.minimum(gap, 365 - gap).min())))
+    return np.array(out)
 
 
 def caseless_missing(X: np.ndarray, pairs: list) -> np.ndarray:
@@ -122,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
             names.append(TITLE_FEATURE)
             X = {k: np.column_stack([m, title_cosines(rows[k], default_head_encoder())]) for k, m in X.items()}
             fit = fitter(names)
+        elif variant in ("geo-distance", "month-days"):
+            extra = geo_distances if variant == "geo-distance" else month_day_gaps
+            names.append(GEO_FEATURE if variant == "geo-distance" else MONTH_DAY_FEATURE)
+            X = {k: np.column_stack([m, extra(rows[k])]) for k, m in X.items()}
+            fit = fitter(names)
         elif variant == "caseless":
             X = {k: caseless_missing(m, rows[k]) for k, m in X.items()}
         elif variant.startswith("first-"):
@@ -134,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         lolo = recipe.leave_one_language_out(train + dev, np.vstack([X["train"], X["dev"]]),
                                              np.vstack([Y_train, Y_dev]), weights, fit=fit)
         per_lang = " ".join(f"{lang} {r:.4f}" for lang, _, _, r in lolo if lang != "all")
-        print(f"{variant:9s} dev {undated:.4f}  dated dev {dated:.4f}  unseen languages {lolo[-1][3]:.4f} "
-              f"({per_lang})", flush=True)
+        unseen_pairs = recipe.cross_lingual_holdout(train, X["train"], Y_train, weights, fit=fit)[-1][4]
+        print(f"{variant:9s} dev {undated:.4f}  dated dev {dated:.4f}  unseen language pairs {unseen_pairs:.4f}  "
+              f"unseen languages {lolo[-1][3]:.4f} ({per_lang})", flush=True)
     return 0
 
 

@@ -110,6 +110,35 @@ def test_english_possessives_are_not_part_of_the_surname():
     assert parse_person("Nadal's", "en").surname == parse_person("Rafael Nadal", "en").surname
 
 
+@pytest.mark.parametrize("word,lang", [("Se", "es"), ("Este", "es"), ("Como", "es"), ("Police", "en"), ("Auch", "de"),
+                                       ("Ben", "tr"), ("Нового", "ru"), ("Новый", "ru"), ("الجديد", "ar"),
+                                       ("Corona", "de"), ("Corona", "en"), ("كورونا", "ar"), ("Korona", "tr"),
+                                       ("Obama", "en")])
+def test_common_words_that_also_name_a_town_are_no_places(word, lang):
+    # GeoNames has a town for each (Sé in Macau, Este in Italy, Novi in Michigan, Corona in
+    # California...): read as places they made unrelated articles share a place and a country
+    assert gazetteer().lookup(word, lang) is None
+
+
+@pytest.mark.parametrize("word,lang,name", [("Berlin", "de", "Berlin"), ("İstanbul", "tr", "Istanbul"),
+                                            ("Washington", "en", "Washington"), ("Washington", "es", "Washington"),
+                                            ("Frankfurt", "de", "Frankfurt am Main"), ("Wien", "de", "Vienna"),
+                                            ("لندن", "ar", "London"), ("غزة", "ar", "Gaza"), ("Como", "it", "Como"),
+                                            ("Madrid", "es", "Madrid"), ("Брест", "ru", "Brest")])
+def test_frequent_names_of_real_places_stay_places(word, lang, name):
+    # frequent because they are places: spoken in the city's country, or a city of millions
+    assert gazetteer().lookup(word, lang).name == name
+
+
+def test_a_common_word_is_not_linked_to_a_town_in_running_text():
+    a = article("أعلنت وزارة الصحة عن إصابات جديدة بفيروس كورونا في القاهرة. وقال إن الوضع الجديد صعب.", "ar")
+    extract_and_link(a)
+    assert {m.text for m in a.mentions if m.type == "LOC"} == {"القاهرة"}
+    b = article("Власти Москвы готовятся к встрече Нового года.", "ru")
+    extract_and_link(b)
+    assert {m.entity_id for m in b.mentions if m.type == "LOC"} == {gazetteer().lookup("Москва", "ru").id}
+
+
 def test_ambiguous_place_prefers_the_most_populous():
     assert gazetteer().lookup("Moscow", "en").country == "RU"  # not Moscow, Idaho
     assert gazetteer().lookup("Paris", "en").country == "FR"

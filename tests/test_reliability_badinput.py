@@ -142,6 +142,18 @@ def test_results_keep_input_order_and_known_content_is_a_duplicate_before_prepar
     assert again.status == "duplicate" and again.article_id == report.results[0].article_id and not calls
 
 
+def test_two_items_of_one_batch_with_one_url_are_one_article_and_reingesting_agrees(tmp_path: Path) -> None:
+    # found by the ingest property test: with different titles both were added, and a second
+    # ingest then called the first a duplicate of the second
+    e = _engine(tmp_path / "u.db")
+    raws = [RawArticle(text=rel.GOOD_EN, title=title, url="https://u.example/a", origin=title) for title in ("A", "B")]
+    first = e.ingest_raw(raws).results
+    assert [r.status for r in first] == ["added", "duplicate"]
+    assert first[1].article_id == first[0].article_id and e.store.count_articles() == 1
+    second = e.ingest_raw(raws).results
+    assert [r.article_id for r in second] == [first[0].article_id] * 2
+
+
 def test_sqlite_errors_inside_a_transaction_become_store_errors(tmp_path: Path) -> None:
     e = _engine(tmp_path / "t.db")
     with pytest.raises(StoreError), e.store.transaction() as conn:

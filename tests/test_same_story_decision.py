@@ -182,3 +182,17 @@ def test_another_meeting_contrasts_in_every_cased_or_caseless_script(meetings):
         assert len(only_here) == 2 and set(only_there) == {"Kuleba", "Kiew"}, lang  # Lavrov, Geneva vs Kuleba, Kyiv
         assert title_contrast(same[lang], other) > 0
     assert title_contrast(same["zh"], other) == -1.0  # a Chinese title has no word boundaries to match on
+
+
+def test_bagged_calibration_is_reproducible_and_varies_less_over_draws_of_the_pairs():
+    from newsloom.similarity.train import _tie_threshold
+
+    rng = np.random.default_rng(3)
+    same = np.array([True] * 40 + [False] * 35)
+    overall = np.where(same, rng.normal(1.7, 0.35, 75), rng.normal(2.6, 0.45, 75))
+    assert calibrate_same_story(overall, same, bags=0)["threshold"] == round(_tie_threshold(overall, same), 3)
+    assert calibrate_same_story(overall, same) == calibrate_same_story(overall, same)  # seeded
+    draws = [rng.integers(0, 75, 75) for _ in range(30)]  # other samples of 75 calibration pairs
+    tie = [_tie_threshold(overall[i], same[i]) for i in draws]
+    bagged = [calibrate_same_story(overall[i], same[i], bags=50)["threshold"] for i in draws]
+    assert np.std(bagged) < np.std(tie)

@@ -477,7 +477,7 @@ def test_pair_dates_read_iso_and_feed_dates_and_refuse_what_is_not_a_date():
 
 def test_word_rarity_orders_common_words_below_names_and_weighs_the_tfidf_cosine():
     from newsloom.similarity.features import _term_vector, weighted_cosine
-    from newsloom.similarity.rarity import MAX_RARITY, rarity
+    from newsloom.frequency import MAX_RARITY, rarity
 
     assert rarity("the", "en") < rarity("bridge", "en") < rarity("Doucet", "en") == MAX_RARITY
     assert rarity("und", "de") < rarity("Hochwasser", "de")
@@ -499,14 +499,14 @@ def test_word_rarity_reads_wordfreq_lists_without_importing_wordfreq():
 
     import wordfreq
 
-    from newsloom.similarity.rarity import _rarities
+    from newsloom.frequency import _rarities
 
     for lang in ("en", "ru", "zh"):
         freqs = wordfreq.get_frequency_dict(lang, wordlist="small")
         ours = _rarities(lang)
         assert ours.keys() == freqs.keys()
         assert all(ours[w] == min(7.0, max(0.0, 8.0 - (math.log10(f) + 9.0))) for w, f in freqs.items())
-    code = ("import sys; from newsloom.similarity.rarity import rarity; rarity('bridge', 'en'); "
+    code = ("import sys; from newsloom.frequency import rarity; rarity('bridge', 'en'); "
             "print('wordfreq' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"

@@ -277,9 +277,13 @@ class Engine:
 
     def _store_one(self, article: Article, entities, origin: str) -> IngestResult:
         with self._write_lock:
-            if self.store.has_article(article.id):
-                return IngestResult(origin, "duplicate", article.id,
-                                    self.store.get_article(article.id, with_vectors=False).story_id)
+            # checked again here: an earlier item of the same batch (same content id, or same
+            # URL with another title) may have been stored since `_known_article` looked
+            known_id = article.id if self.store.has_article(article.id) else \
+                self.store.article_id_for_url(article.url) if article.url else None
+            if known_id is not None:
+                return IngestResult(origin, "duplicate", known_id,
+                                    self.store.get_article(known_id, with_vectors=False).story_id)
             try:
                 assignment = self.weaver.assign(article)
                 article.story_id = assignment.story_id

@@ -35,6 +35,15 @@ MIN_POPULATION_SHORT_CJK = 300_000
 STRICT_MIN_CITY_POPULATION = 500_000
 #: German capitalises every noun: a single capitalised word is a city only if this big
 GERMAN_MIN_CITY_POPULATION = 100_000
+#: a one-word city name at least this common a word of the article's language (wordfreq
+#: zipf: "este" 6.4, "berlin" 5.7 in German, "washington" 5.1 in English) is read as the
+#: word, not the town (`is_common_word_homograph`)
+HOMOGRAPH_ZIPF = 5.0
+#: ...raised by this much where the language is spoken in the city's country (Frankfurt
+#: 5.1 in German), and by `HOMOGRAPH_BIG_CITY_BONUS` for a city of `BIG_CITY_POPULATION`
+HOMOGRAPH_LOCAL_BONUS = 0.5
+HOMOGRAPH_BIG_CITY_BONUS = 1.0
+BIG_CITY_POPULATION = 1_000_000
 #: scripts whose names we index; others (Devanagari, Thai...) are no language of ours
 _INDEXED_SCRIPTS = ("LATIN", "CYRILLIC", "ARABIC", "CJK", "HIRAGANA", "KATAKANA", "HANGUL")
 
@@ -350,10 +359,11 @@ class Gazetteer:
 
     def _lookup_uncached(self, name: str, lang: str, strict: bool) -> GazetteerEntry | None:
         hit = self._lookup(name, lang, strict)
-        if hit is not None and lang == "de" and hit.kind == "city" and hit.population < GERMAN_MIN_CITY_POPULATION \
-                and " " not in name and fold(name) != fold(hit.name):
+        if hit is None or hit.kind != "city" or " " in name.strip():
+            return hit
+        if lang == "de" and hit.population < GERMAN_MIN_CITY_POPULATION and fold(name) != fold(hit.name):
             return None
-        return hit
+        return None if is_common_word_homograph(name, hit, lang) else hit
 
     def _lookup(self, name: str, lang: str, strict: bool) -> GazetteerEntry | None:
         hit = self.best(name, strict)
@@ -398,6 +408,53 @@ class Gazetteer:
 
 
 _ARABIC_PROCLITICS = re.compile(r"^(?:وال|بال|فال|كال|لل|و|ب|ل|ف|ك)(?=\w{3,})")
+
+
+def is_common_word_homograph(word: str, city: GazetteerEntry, lang: str) -> bool:
+    """True when the one-word `word`, which names `city`, is first of all a word of `lang`.
+
+    GeoNames lists every town of 15,000 people and many alternate names of the larger ones,
+    so ordinary words name towns somewhere: Spanish "Se" (Sé, Macau), "Este" (Italy),
+    English "Police" (Poland), German "Auch" (France), Turkish "Ben" (Bern), Russian
+    "Нового" (Novi, Michigan), Arabic "الجديد" "the new" (Al Jadid, Libya), and, since 2020,
+    "Corona"/"كورونا" in every language (Corona, California). Read as places they made
+    unrelated articles share a place and a country. The test: the word's frequency in
+    `lang` (`newsloom.frequency.zipf`) is at least `HOMOGRAPH_ZIPF`, raised where the
+    language is spoken in the city's country (Frankfurt, Washington in English) and for a
+    city of a million people (Berlin, İstanbul, لندن keep their names); or the word is one of
+    `lexicon.NOT_PLACES`, common in the news though rarer in wordfreq's lists (virus,
+    brands and people that share a town's name).
+    """
+    from newsloom.frequency import zipf
+
+    folded = fold(word)
+    if folded in lexicon.NOT_PLACES:
+        return True
+    threshold = HOMOGRAPH_ZIPF
+    if city.country and lang in _languages_of(city.country):
+        threshold += HOMOGRAPH_LOCAL_BONUS
+    if city.population >= BIG_CITY_POPULATION:
+        threshold += HOMOGRAPH_BIG_CITY_BONUS
+    return max(zipf(_lower(word, lang), lang), zipf(folded, lang)) >= threshold
+
+
+def _lower(word: str, lang: str) -> str:
+    """`word` lower-cased as wordfreq lists it: accents kept (Russian "новый", which `fold`
+    makes "новыи"), Turkish dotted and dotless i apart."""
+    if lang in ("tr", "az"):
+        word = word.replace("İ", "i").replace("I", "ı")
+    return word.strip().lower()
+
+
+@lru_cache(maxsize=512)
+def _languages_of(country: str) -> frozenset[str]:
+    """Languages official (de jure or de facto) in `country`, by CLDR (Babel), without a
+    script suffix (zh_Hant -> zh)."""
+    from babel.languages import get_territory_language_info
+
+    info = get_territory_language_info(country)
+    return frozenset(code.split("_")[0] for code, v in info.items()
+                     if v.get("official_status") in ("official", "de_facto_official"))
 
 
 def strip_arabic_clitics(word: str) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from newsloom.entities import lexicon
-from newsloom.entities.gazetteer import gazetteer, is_unspaced, strip_arabic_clitics
+from newsloom.entities.gazetteer import gazetteer, is_common_word_homograph, is_unspaced, strip_arabic_clitics
 from newsloom.entities.normalize import fold, lemma_candidates
 from newsloom.model import Mention, Sentence
 
@@ -531,10 +531,12 @@ class ArabicRuleExtractor:
     def _single_word_place(word: str, written: str, entry) -> bool:
         """A one-word gazetteer hit is a place unless the word is a function word (كان "was"
         is also Cannes) or a small city reached only by stripping a proclitic (وكيل "agent"
-        is not و + Kiel)."""
+        is not و + Kiel), or a common word that also names a town (الجديد "the new" is also Al
+        Jadid, Libya: `gazetteer.is_common_word_homograph`)."""
         if entry.kind != "city":
             return True
-        if word in arabic_stop_words() or written in arabic_stop_words():
+        if word in arabic_stop_words() or written in arabic_stop_words() \
+                or is_common_word_homograph(word, entry, "ar"):
             return False
         return word == written or entry.population >= ARABIC_STRIPPED_CITY_POPULATION
 

@@ -21,7 +21,7 @@ Who/where (language-independent proxies, always available):
     num_overlap   Jaccard of numbers with >= 2 digits (any digit script, separators removed)
     lex_tfidf     cosine of the two articles' word vectors (tokens of >= 3 characters,
                   same folding; CJK as bigrams), each word weighted by (1 + log of its
-                  count) times its rarity in its language (`similarity.rarity`: wordfreq's
+                  count) times its rarity in its language (`newsloom.frequency`: wordfreq's
                   lists, so "said" weighs 2 and a name 7): within a language the
                   strongest lexical feature, across languages the shared rare names
 Who/where (canonical entities from `newsloom.entities`, 0 when absent):
@@ -214,7 +214,7 @@ def _cjk_token_sets(text: str) -> tuple[set[str], set[str]]:
 @lru_cache(maxsize=4096)
 def _term_vector(text: str, lang: str | None) -> tuple[dict[str, float], float]:
     """(folded word -> (1 + ln count) * rarity, Euclidean norm) of `text`, for `lex_tfidf`."""
-    from newsloom.similarity.rarity import rarity
+    from newsloom.frequency import rarity
 
     counts: Counter = Counter()
     weights: dict[str, float] = {}

@@ -57,7 +57,7 @@ from newsloom.similarity.features import (
 )
 from newsloom.similarity.prepare import prepare_items
 
-MODEL_VERSION = "sim-2026.12-15"
+MODEL_VERSION = "sim-2026.12-16"
 SEED = 8
 AUGMENTED_WEIGHT = 0.25
 #: augmented rows whose two sides are in different languages: the only cross-lingual training
@@ -159,6 +159,9 @@ def pearson(x, y) -> float:
 #: Thresholds whose calibration F1 is within this of the best are indistinguishable on
 #: ~75 calibration pairs (one pair more or less moves F1 by about that much).
 F1_TIE = 0.02
+#: bootstrap resamples of the calibration pairs whose thresholds are averaged, and their seed
+CALIBRATION_BAGS = 200
+CALIBRATION_SEED = 0
 
 
 def _f1_at(overall: np.ndarray, same: np.ndarray, threshold: float, vetoed: np.ndarray) -> float:
@@ -169,7 +172,16 @@ def _f1_at(overall: np.ndarray, same: np.ndarray, threshold: float, vetoed: np.n
     return 2 * prec * rec / (prec + rec) if prec + rec else 0.0
 
 
-def calibrate_same_story(overall: np.ndarray, same: np.ndarray, contrast: np.ndarray | None = None) -> dict:
+def _tie_threshold(overall: np.ndarray, same: np.ndarray) -> float:
+    """The most inclusive threshold on Overall whose F1 is within `F1_TIE` of the best."""
+    no_veto = np.zeros(len(overall), bool)
+    scores = [(_f1_at(overall, same, float(t), no_veto), float(t)) for t in np.arange(1.5, 3.51, 0.02)]
+    best_f1 = max(f1 for f1, _ in scores)
+    return max(t for f1, t in scores if f1 >= best_f1 - F1_TIE)
+
+
+def calibrate_same_story(overall: np.ndarray, same: np.ndarray, contrast: np.ndarray | None = None,
+                         bags: int = CALIBRATION_BAGS) -> dict:
     """Threshold on predicted Overall by calibration F1, and a logistic slope around it.
 
     Among the thresholds whose F1 ties with the best (within `F1_TIE`), the most
@@ -178,6 +190,13 @@ def calibrate_same_story(overall: np.ndarray, same: np.ndarray, contrast: np.nda
     thresholds apart the one that keeps a story together is the better default for
     weaving.
 
+    That choice hangs on the single best F1 of ~75 pairs: one pair more at the maximum
+    raises the tie bar and can move the threshold by 0.1 or more. So the threshold is
+    bagged (Breiman 1996, "Bagging predictors"): the mean of the tie thresholds of `bags`
+    bootstrap resamples of the calibration pairs (seeded, so training stays reproducible;
+    ``bags=0``: the tie threshold of the pairs themselves). `python
+    benchmarks/samestory_calibration.py` prints both thresholds' spread over resamples.
+
     With `contrast` (`title_contrast` per pair) the model also carries the title-contrast
     veto, which only ever turns a join into a new story. The threshold is still chosen
     on Overall alone: once the veto has removed the contrasting pairs, the ~75
@@ -185,11 +204,14 @@ def calibrate_same_story(overall: np.ndarray, same: np.ndarray, contrast: np.nda
     F1 is flat from ~2.2 to 3.5), and the most inclusive tie would then join nearly
     everything untitled. The reported ``calibration_f1`` is the decision's, veto included.
     """
-    no_veto = np.zeros(len(overall), bool)
-    scores = [(_f1_at(overall, same, float(t), no_veto), float(t)) for t in np.arange(1.5, 3.51, 0.02)]
-    best_f1 = max(f1 for f1, _ in scores)
-    threshold = max(t for f1, t in scores if f1 >= best_f1 - F1_TIE)
-    vetoed = no_veto if contrast is None else np.asarray(contrast) > 0
+    overall, same = np.asarray(overall, float), np.asarray(same, bool)
+    if bags:
+        rng = np.random.default_rng(CALIBRATION_SEED)
+        draws = (rng.integers(0, len(overall), len(overall)) for _ in range(bags))
+        threshold = float(np.mean([_tie_threshold(overall[i], same[i]) for i in draws]))
+    else:
+        threshold = _tie_threshold(overall, same)
+    vetoed = np.zeros(len(overall), bool) if contrast is None else np.asarray(contrast) > 0
     best = (_f1_at(overall, same, threshold, vetoed), threshold)
     # slope: maximum-likelihood of p = sigmoid(k (threshold - overall)) by a small grid search
     ks = np.linspace(0.5, 12, 47)
@@ -239,14 +261,16 @@ def training_rows(data_dir, row_weights: RowWeights, *, noisy_limit: int | None 
     return train + with_dates(train, published), dev, with_dates(dev, published)
 
 
-def cross_lingual_holdout(train: list[Pair], X: np.ndarray, Y: np.ndarray, row_weights: RowWeights):
+def cross_lingual_holdout(train: list[Pair], X: np.ndarray, Y: np.ndarray, row_weights: RowWeights,
+                          fit=None):
     """For each language pair of the augmented rows that no original row has (the
     cross-lingual pairs, and de, it, pl, ru, zh, all in the SemEval test set): fit without
     its rows (and without every row sharing an article with them), test on them. Rows of
     (lang, n, cosine Pearson, original-only fit, original + remaining noisy rows fit) - an
     estimate of what the noisy rows add on language pairs never seen judged in full texts;
-    a last row ``all`` pools every held-out row."""
-    from newsloom.similarity.trees import TreeEnsemble, export_hgb
+    a last row ``all`` pools every held-out row. `fit(X, y, w)` returns a predictor
+    (default: the recipe's Overall trees, `_fit_overall`)."""
+    fit = fit or _fit_overall
 
     q = np.array([p.quality for p in train])
     langs = np.array([p.lang_pair for p in train])
@@ -263,8 +287,7 @@ def cross_lingual_holdout(train: list[Pair], X: np.ndarray, Y: np.ndarray, row_w
         pooled[1].append(Y[test, 0])
         for slot, keep in ((2, clean & (q == "original")), (3, clean)):
             sub = [p for p, k in zip(train, keep) if k]
-            model = fit_dimension(X[keep], Y[keep, 0], row_weights(sub))
-            predicted = np.clip(TreeEnsemble(export_hgb(model)).predict(X[test]), 1.0, 4.0)
+            predicted = np.clip(fit(X[keep], Y[keep, 0], row_weights(sub))(X[test]), 1.0, 4.0)
             row.append(pearson(predicted, Y[test, 0]))
             pooled[slot].append(predicted)
         out.append(tuple(row))

@@ -1,6 +1,8 @@
-"""How rare a word is in its language, from wordfreq's in-wheel frequency lists.
+"""How common or rare a word is in its language, from wordfreq's in-wheel frequency lists.
 
-The `lex_tfidf` pair feature (`features.py`) is a TF-IDF cosine of the two articles'
+Two users: the gazetteer (`entities.gazetteer`) asks `zipf` whether a one-word place
+name is first of all a common word of the article's language (Spanish "Se", "Este",
+German "Auch" are towns too); the `lex_tfidf` pair feature (`features.py`) is a TF-IDF cosine of the two articles'
 words in which the "IDF" of a word is its rarity in everyday use of its language
 rather than in some corpus of ours: sharing "negotiations" or "Zelensky" says more
 about two articles than sharing "said". wordfreq (Speer et al., Zenodo
@@ -14,6 +16,8 @@ does not have (names, numbers written out, misspellings).
 
 Example:
     >>> rarity("the", "en") < rarity("negotiations", "en") < rarity("zelensky", "en")
+    True
+    >>> zipf("este", "es") > 6 > zipf("pesqueira", "es")
     True
 """
 
@@ -71,3 +75,9 @@ def _rarities(lang: str) -> dict[str, float]:
 def rarity(word: str, lang: str | None) -> float:
     """``8 - zipf`` of the lower-cased `word` in `lang`, in ``0 .. MAX_RARITY``."""
     return _rarities(lang or "en").get(word.lower(), MAX_RARITY)
+
+
+def zipf(word: str, lang: str | None) -> float:
+    """wordfreq's zipf value of the lower-cased `word` in `lang` (log10 of its frequency per
+    billion words), 1.0 for a word the ``small`` list does not have (rarer than zipf ~3)."""
+    return 8.0 - rarity(word, lang)
