@@ -139,6 +139,14 @@ def test_a_common_word_is_not_linked_to_a_town_in_running_text():
     assert {m.entity_id for m in b.mentions if m.type == "LOC"} == {gazetteer().lookup("Москва", "ru").id}
 
 
+@pytest.mark.parametrize("word,lang,code", [("Florida", "en", "US-FL"), ("Флорида", "ru", "US-FL"),
+                                            ("Arizona", "en", "US-AZ"), ("Colorado", "es", "US-CO"),
+                                            ("Victoria", "en", "AU-VIC"), ("Bethlehem", "en", "PS-BTH")])
+def test_a_town_abroad_does_not_take_the_name_of_a_state(word, lang, code):
+    # Floridablanca (Colombia), a town in Honduras, an old name of Hong Kong, Belém...
+    assert gazetteer().lookup(word, lang).id == f"sub:{code}"
+
+
 def test_ambiguous_place_prefers_the_most_populous():
     assert gazetteer().lookup("Moscow", "en").country == "RU"  # not Moscow, Idaho
     assert gazetteer().lookup("Paris", "en").country == "FR"

@@ -10,7 +10,10 @@ Ids: countries ``cc:<ISO 3166 alpha-2>``, world regions ``reg:<UN M49>``, cities
 organisations from the lexicon ``org:<slug>``. A name shared by several places
 resolves to a country first, then a region, then the most populous city, then a
 subdivision (Córdoba the city, not the province: the texts we read name the city far
-more often, and the two sides of a pair then agree).
+more often, and the two sides of a pair then agree), except that a town in another
+country than a subdivision of its name does not take that name unless it has a million
+people and the name is its own, not an alternate one (Arizona is the US state, not a
+town in Honduras).
 """
 
 from __future__ import annotations
@@ -309,6 +312,7 @@ class Gazetteer:
         for sub in first:
             entry = GazetteerEntry(id=f"sub:{sub.code}", type="LOC", kind="subdivision", name=sub.name,
                                    country=sub.country_code)
+            self._by_id.setdefault(entry.id, entry)  # known by id even when all its names are shared
             for form in sorted(forms.get(sub.code, ())):
                 if len(owners[fold(form)]) == 1:
                     self._add(form, entry)
@@ -348,7 +352,15 @@ class Gazetteer:
                      or e.kind == "city" and e.population >= STRICT_MIN_CITY_POPULATION]
         if not found:
             return None
-        return min(found, key=lambda e: (_KIND_RANK[e.kind], -e.population))
+        best = min(found, key=lambda e: (_KIND_RANK[e.kind], -e.population))
+        if best.kind == "city" and (best.population < BIG_CITY_POPULATION or (fold(name), best.id) in self._alternate):
+            # a town abroad does not take the name of a state or province: "Arizona" is the US
+            # state, not a town in Honduras, "Victoria" the Australian state, not an old name
+            # of Hong Kong, "Bethlehem" the Palestinian governorate, not Belém (Brazil)
+            abroad = [e for e in found if e.kind == "subdivision" and e.country != best.country]
+            if abroad and not any(e.kind == "subdivision" and e.country == best.country for e in found):
+                return abroad[0]
+        return best
 
     def lookup(self, name: str, lang: str, strict: bool = False) -> GazetteerEntry | None:
         """`best` for the name or, in inflecting languages, for a dictionary form of it."""
@@ -441,7 +453,7 @@ def is_common_word_homograph(word: str, city: GazetteerEntry, lang: str) -> bool
 def _lower(word: str, lang: str) -> str:
     """`word` lower-cased as wordfreq lists it: accents kept (Russian "новый", which `fold`
     makes "новыи"), Turkish dotted and dotless i apart."""
-    if lang in ("tr", "az"):
+    if lang == "tr":
         word = word.replace("İ", "i").replace("I", "ı")
     return word.strip().lower()
 

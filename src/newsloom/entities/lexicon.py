@@ -106,6 +106,8 @@ SUBDIVISION_FORMS: dict[str, str] = {
     "Silesia": "PL-24", "Masovia": "PL-14", "Lesser Poland": "PL-12", "Greater Poland": "PL-30",
     "Upper Austria": "AT-4", "Lower Austria": "AT-3", "Carinthia": "AT-2", "Tyrol": "AT-7", "Styria": "AT-6",
     "Xinjiang": "CN-XJ", "新疆": "CN-XJ", "Tibet": "CN-XZ", "西藏": "CN-XZ",
+    # shared with a department of Uruguay, so left out of the ISO names; the news means the state
+    "Florida": "US-FL", "Флорида": "US-FL", "佛罗里达州": "US-FL", "佛罗里达": "US-FL", "فلوريدا": "US-FL",
 }
 
 PLACE_FORMS: dict[str, str] = {
