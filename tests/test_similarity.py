@@ -79,6 +79,22 @@ def test_translation_scores_closer_than_unrelated(model, articles):
     assert model.same_story(en, fr)[0] is True
 
 
+def test_narrative_explanation_counts_close_and_loose_counterparts_as_the_evidence_does(model, articles):
+    import re
+
+    from newsloom.similarity.model import EVIDENCE_THRESHOLD, MAX_EVIDENCE
+
+    en, fr, other = articles[:3]
+    for c in (model.compare(en, fr), model.compare(en, other)):
+        assert len(c.evidence) < MAX_EVIDENCE
+        close = sum(p.similarity >= EVIDENCE_THRESHOLD for p in c.evidence)
+        loose = len(c.evidence) - close  # below MAX_EVIDENCE: every pair down to the floor
+        text = c.explanations["Narrative"]
+        assert text.startswith(f"{2 * close} of ")
+        found = re.search(r"; (\d+) more pairs? of sentences", text)
+        assert (int(found.group(1)) if found else 0) == loose
+
+
 def test_features_are_symmetric(articles):
     en, fr = articles[:2]
     assert np.allclose(pair_features(en, fr), pair_features(fr, en))

@@ -243,7 +243,7 @@ class SimilarityModel:
             date_gap_days=None if gap is None else round(gap, 2),
             confidence=confidence, warnings=warnings, cosine=round(cosine, 4),
         )
-        comp.explanations = _explanations(a, b, comp, len(pairs), na + nb)
+        comp.explanations = _explanations(a, b, comp, len(pairs), na + nb, len(candidates) - len(pairs))
         return comp
 
 
@@ -301,7 +301,11 @@ def _shared_entity_names(a: Article, b: Article) -> tuple[list[str], list[str]]:
     return people_orgs, places
 
 
-def _explanations(a: Article, b: Article, c: Comparison, n_matched: int, n_sentences: int) -> dict[str, str]:
+def _explanations(a: Article, b: Article, c: Comparison, n_matched: int, n_sentences: int,
+                  n_loose: int = 0) -> dict[str, str]:
+    """Plain words per dimension; `n_matched` one-to-one sentence pairs at `EVIDENCE_THRESHOLD`
+    or above, `n_loose` more down to `EVIDENCE_FLOOR` (two reports of one story in their own
+    words, or in two languages, rarely reach 0.6 but line up at 0.4-0.6)."""
     ex: dict[str, str] = {}
     if c.shared_entities:
         ex["Entities"] = f"Both name {_names_phrase(c.shared_entities)}"
@@ -324,7 +328,12 @@ def _explanations(a: Article, b: Article, c: Comparison, n_matched: int, n_sente
     nums = shared_numbers(a, b)
     if nums:
         ex["Time"] += f"; {len(nums)} number{'s' if len(nums) != 1 else ''} in common"
-    ex["Narrative"] = f"{2 * n_matched} of {n_sentences} sentences have a counterpart"
+    ex["Narrative"] = (f"{2 * n_matched} of {n_sentences} sentences have a close counterpart "
+                       f"(cosine >= {EVIDENCE_THRESHOLD})")
+    if n_loose:
+        ex["Narrative"] += (f"; {n_loose} more pair{'s' if n_loose != 1 else ''} of sentences "
+                            f"say{'' if n_loose != 1 else 's'} something alike in other words "
+                            f"({EVIDENCE_FLOOR}-{EVIDENCE_THRESHOLD})")
     ex["Overall"] = (f"{'Same story' if c.same_story else 'Not the same story'} "
                      f"(p={c.same_story_probability:.2f}); article cosine {c.cosine:.2f}")
     only_a, only_b = contrasting_title_tokens(a, b)
