@@ -450,6 +450,17 @@ def test_german_noun_phrases_are_not_people():
     assert people == {"Olaf Scholz", "Angela Merkel"}
 
 
+def test_a_german_name_after_capitalised_nouns_is_a_person_and_a_turkish_company_is_not():
+    from newsloom.similarity.prepare import TextItem, build_article
+
+    def people(text: str, lang: str) -> set[str]:
+        return {m.text for m in build_article(TextItem(None, text, lang)).mentions if m.type == "PER"}
+
+    assert people("Auch Präses Pater Martin Mundackal nahm sich Zeit für ein Gespräch.", "de") == {"Martin Mundackal"}
+    assert people("Im Mittelpunkt stand beim Ortsvorsitzenden Willi Greger die Geselligkeit.", "de") == {"Willi Greger"}
+    assert people("Türk Hava Yolları Londra seferlerini artırdı.", "tr") == set()  # Hava is a name, and "air"
+
+
 # -- Chinese and Arabic rules without a statistical model -------------------------------------------
 def _typed(a: Article) -> set[tuple[str, str]]:
     return {(m.text, m.type) for m in a.mentions}

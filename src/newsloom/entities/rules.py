@@ -350,8 +350,14 @@ class CapitalisedRuleExtractor:
         if lang == "de" and not after_title and _german_common_noun_context(text, span):
             # German capitalises every noun: after an article, a number or a quantifier a
             # capitalised run is a noun phrase ("die Insel Samos", "zehn Kilometern Tiefe"),
-            # never a bare person name; only the places and organisations in it count
-            return self._gazetteer_parts(text, span, sent_index, lang, gaz, strict=True)
+            # never a bare person name; only the places and organisations in it count, and a
+            # name after the nouns ("beim Ortsvorsitzenden Willi Greger")
+            parts = self._gazetteer_parts(text, span, sent_index, lang, gaz, strict=True)
+            tail = self._person_at_end(span, lang)
+            if tail and not any(p.end > tail[0].start for p in parts):
+                parts.append(Mention(text[tail[0].start:tail[-1].end], "PER", sent_index, tail[0].start,
+                                     tail[-1].end, source="rules"))
+            return parts
         if len(span) == 1 and not after_title:
             # what _split_by_places would find: its only lookup is the one above, which
             # missed, and one word without a title before it is no person
@@ -379,9 +385,14 @@ class CapitalisedRuleExtractor:
                 elif re.search(r"(?:^|\W)(?:del|della|degli|dell'|dell’|des|du|de|of|der|des)$", before) \
                         or fold(head.text) in _ORG_CUES:
                     run.pop(0)
-            if run and ((after_title and first_run) or 2 <= len(run) <= 4 and self._looks_like_person(run, lang)):
-                out.append(Mention(text[run[0].start:run[-1].end], "PER", sent_index, run[0].start, run[-1].end,
-                                   source="rules"))
+            def is_person(words: list[Token]) -> bool:
+                return bool(words) and ((after_title and first_run)
+                                        or 2 <= len(words) <= 4 and self._looks_like_person(words, lang))
+
+            name = run if is_person(run) or lang != "de" else self._person_at_end(run, lang)
+            if is_person(name):  # German: "Präses Pater Martin Mundackal", the name at the end
+                out.append(Mention(text[name[0].start:name[-1].end], "PER", sent_index, name[0].start,
+                                   name[-1].end, source="rules"))
             if run:
                 first_run = False
             run.clear()
@@ -398,6 +409,21 @@ class CapitalisedRuleExtractor:
             run.pop()
         flush()
         return sorted(out, key=lambda m: m.start)
+
+    @classmethod
+    def _person_at_end(cls, span: list[Token], lang: str) -> list[Token]:
+        """The last two or three words of `span` when they make a person's name and what
+        comes before them does not. For German, which capitalises the nouns before a name
+        ("Präses Pater Martin Mundackal", "Ortsvorsitzenden Willi Greger"); elsewhere such a
+        run is more often an organisation with a given name in it (Türk Hava Yolları, "air
+        lines", Hava being a name too). Empty otherwise."""
+        for size in (2, 3):  # the shorter first: "Pater Martin Mundackal" is Martin Mundackal
+            tail = span[-size:]
+            if len(span) > size and tail[0].capitalised and tail[-1].capitalised \
+                    and all(t.capitalised or t.text in _PARTICLES for t in tail) \
+                    and cls._looks_like_person(tail, lang) and not cls._looks_like_person(span[:-size], lang):
+                return tail
+        return []
 
     @staticmethod
     def _looks_like_person(span: list[Token], lang: str) -> bool:
