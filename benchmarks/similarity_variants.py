@@ -94,7 +94,7 @@ def _country_centres() -> dict[str, np.ndarray]:
     from newsloom.entities.gazetteer import gazetteer
 
     sums: dict[str, np.ndarray] = {}
-    for entry in gazetteer()._by_id.values():
+    for entry in gazetteer().entries():
         if entry.kind == "city" and entry.latitude is not None and entry.country:
             sums[entry.country] = sums.get(entry.country, 0) + max(entry.population, 1) * _unit_xyz(
                 entry.latitude, entry.longitude)

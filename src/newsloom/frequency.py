@@ -78,6 +78,9 @@ def rarity(word: str, lang: str | None) -> float:
 
 
 def zipf(word: str, lang: str | None) -> float:
-    """wordfreq's zipf value of the lower-cased `word` in `lang` (log10 of its frequency per
-    billion words), 1.0 for a word the ``small`` list does not have (rarer than zipf ~3)."""
+    """wordfreq's zipf value of `word` in `lang` (log10 of its frequency per billion words),
+    lower-cased as wordfreq lists it (Turkish dotted and dotless i kept apart: "İki" is
+    "iki"); 1.0 for a word the ``small`` list does not have (rarer than zipf ~3)."""
+    if lang == "tr":
+        word = word.replace("İ", "i").replace("I", "ı")
     return 8.0 - rarity(word, lang)

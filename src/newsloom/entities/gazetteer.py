@@ -415,6 +415,10 @@ class Gazetteer:
     def by_id(self, entity_id: str) -> GazetteerEntry | None:
         return self._by_id.get(entity_id)
 
+    def entries(self):
+        """Every place and organisation entry, once each."""
+        return iter(self._by_id.values())
+
     def __contains__(self, name: str) -> bool:
         return fold(name) in self._by_name
 
@@ -447,15 +451,8 @@ def is_common_word_homograph(word: str, city: GazetteerEntry, lang: str) -> bool
         threshold += HOMOGRAPH_LOCAL_BONUS
     if city.population >= BIG_CITY_POPULATION:
         threshold += HOMOGRAPH_BIG_CITY_BONUS
-    return max(zipf(_lower(word, lang), lang), zipf(folded, lang)) >= threshold
-
-
-def _lower(word: str, lang: str) -> str:
-    """`word` lower-cased as wordfreq lists it: accents kept (Russian "новый", which `fold`
-    makes "новыи"), Turkish dotted and dotless i apart."""
-    if lang == "tr":
-        word = word.replace("İ", "i").replace("I", "ı")
-    return word.strip().lower()
+    # the word as written (accents kept: Russian "новый", which `fold` makes "новыи") or folded
+    return max(zipf(word.strip(), lang), zipf(folded, lang)) >= threshold
 
 
 @lru_cache(maxsize=512)
