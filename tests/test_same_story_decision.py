@@ -8,6 +8,7 @@ import pytest
 from newsloom.model import Article, Mention, Sentence
 from newsloom.similarity.features import (
     contrasting_title_tokens,
+    quoted_names,
     strip_source_suffix,
     title_contrast,
 )
@@ -84,6 +85,23 @@ def test_a_title_that_names_nothing_gives_minus_one_and_an_outlet_suffix_is_drop
         == "Floods close the A4 - the longest closure since the war began"  # a long tail is the title
     tagged = _article("s3", "Storm warning for Leeds - Daily Courier", "Gales in Leeds.", "en")
     assert title_contrast(tagged, other) == 0.0  # the outlet's name is not an event detail
+
+
+def test_quoted_names_in_titles_are_specific_but_quotations_are_not():
+    assert quoted_names("Голосуйте за фото в конкурсе «На спорте»") == ["На спорте"]
+    assert quoted_names('Trump calls the report “fake news”') == []  # lowercase: a quotation
+    assert quoted_names("„Wir werden das Land nicht im Stich lassen, sagte sie“") == []  # too long
+    # two contests of one template: neither the entity stage nor capitals alone name them
+    coffee = _article("q1", "Голосуйте за участников фотоконкурса «Кофемания»",
+                      "Продолжается голосование в фотоконкурсе «Кофемания».", "ru")
+    sport = _article("q2", "Голосуйте за фото в конкурсе «На спорте»",
+                     "Продолжается голосование в фотоконкурсе «На спорте».", "ru")
+    assert contrasting_title_tokens(coffee, sport) == (["Кофемания"], ["спорте"])
+    assert title_contrast(coffee, sport) == 1.0
+    # one club, inflected differently in the two articles: its quoted name still matches
+    club = _article("q3", "Болельщики «Локомотива» вышли к стадиону", "Фанаты «Локомотива» собрались у арены.", "ru")
+    same_club = _article("q4", "Фанаты «Локомотив» поддержали команду", "Болельщики клуба «Локомотив» пришли к арене.", "ru")
+    assert title_contrast(club, same_club) == 0.0
 
 
 def _model(veto: bool) -> SimilarityModel:

@@ -283,6 +283,25 @@ def test_headline_features_tell_a_different_place_or_count_from_a_missing_one():
     assert other_place["head_numbers"] == 1.0  # 17 and 4 in both headlines
 
 
+
+def test_german_nouns_are_not_names_but_german_names_are():
+    from newsloom.similarity.features import FEATURE_NAMES as names
+    from newsloom.similarity.features import is_capitalised_common_noun
+
+    assert is_capitalised_common_noun("Regierung", "de") and is_capitalised_common_noun("Polizei", "de")
+    # names travel between languages, places are in the gazetteer; other languages keep every capital
+    assert not any(is_capitalised_common_noun(w, "de") for w in ("Merkel", "Schmidt", "Trump", "Köln"))
+    assert not is_capitalised_common_noun("Regierung", "en")
+    # two unrelated German reports that share nouns only, and two that share a name
+    floods = _bare_article("d1", "In Sachsen hat die Polizei am Montag die Menschen vor dem Hochwasser "
+                           "gewarnt, die Regierung berät.", [], [], "de")
+    budget = _bare_article("d2", "Im Bundestag hat die Regierung am Montag den Haushalt beraten, "
+                           "die Menschen und die Polizei warten.", [], [], "de")
+    merkel = _bare_article("d3", "In Berlin hat Merkel die Hilfe gelobt, sagte die Regierung.", [], [], "de")
+    merkel_again = _bare_article("d4", "Die Kanzlerin Merkel besuchte am Montag Berlin.", [], [], "de")
+    assert dict(zip(names, pair_features(floods, budget)))["name_overlap"] == 0.0  # Polizei, Menschen, Regierung
+    assert dict(zip(names, pair_features(merkel, merkel_again)))["name_overlap"] == 1.0  # Merkel, Berlin
+
 def test_article_signals_are_memoised_by_id_and_bounded(monkeypatch):
     from newsloom.similarity import features
 

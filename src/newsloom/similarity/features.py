@@ -15,7 +15,9 @@ alignment statistics do not generalise, so there are only two of them):
 Who/where (language-independent proxies, always available):
     name_overlap  containment of capitalised non-initial tokens, transliterated with
                   anyascii and cut to a 5-character prefix (folds inflection and
-                  scripts: "Путина" and "Putin" both become "putin")
+                  scripts: "Путина" and "Putin" both become "putin"); in German,
+                  which capitalises every noun, without its common nouns
+                  (`is_capitalised_common_noun`)
     word_overlap  Jaccard of all content tokens (>= 4 chars, same folding; CJK as
                   character bigrams): strong within a language, names across
     num_overlap   Jaccard of numbers with >= 2 digits (any digit script, separators removed)
@@ -141,14 +143,48 @@ def _fold(token: str) -> str:
     return anyascii(token).lower()[:NAME_PREFIX]
 
 
+#: German capitalises every noun, so there a capital does not mark a name: a capitalised
+#: word at least this frequent in German (zipf; "Regierung" 5.2, "Flüchtlinge" 4.9) ...
+COMMON_NOUN_ZIPF = 4.0
+#: ... and rarer than this in English and French is a common noun ("Merkel" is 3.4 in
+#: English, "Müller" 3.1, "Trump" 4.9; "Polizei" and "Bürgermeister" 1.0, not listed)
+FOREIGN_NAME_ZIPF = 3.0
+#: languages that capitalise their nouns (of the supported ones)
+NOUN_CAPITALISING_LANGUAGES = frozenset({"de"})
+
+
+@lru_cache(maxsize=1 << 16)
+def is_capitalised_common_noun(token: str, lang: str | None) -> bool:
+    """True when the capitalised `token` is a common noun of a language that capitalises
+    nouns (German "Regierung", "Polizei", "Flüchtlinge"), not a name: frequent in the
+    language (`COMMON_NOUN_ZIPF`), rare in English and French (names travel, nouns do not:
+    "Merkel", "Schmidt", "Berlin" are names there too) and no gazetteer place ("Köln",
+    "Deutschland"). Without it, `name_overlap` and `head_names` of two German articles
+    count their shared nouns as shared names."""
+    if lang not in NOUN_CAPITALISING_LANGUAGES:
+        return False
+    from newsloom.frequency import zipf
+
+    if zipf(token, lang) < COMMON_NOUN_ZIPF:
+        return False
+    low = token.lower()
+    if max(zipf(low, "en"), zipf(low, "fr")) >= FOREIGN_NAME_ZIPF:
+        return False
+    try:
+        from newsloom.entities.gazetteer import gazetteer
+    except ImportError:  # the entity stage is optional
+        return True
+    return gazetteer().lookup(token, lang) is None
+
+
 @lru_cache(maxsize=4096)
-def _token_sets(text: str) -> tuple[frozenset, frozenset, frozenset, int | None]:
-    """(names, words, numbers, dominant year) of one text; cached because each
+def _token_sets(text: str, lang: str | None = None) -> tuple[frozenset, frozenset, frozenset, int | None]:
+    """(names, words, numbers, dominant year) of one text in `lang`; cached because each
     article is compared with many others."""
     if _CJK_RE.search(text) is None:  # the common case: C-level scans, Python only per name
         words = {_fold(t) for t in _TOKEN_RE.findall(text) if len(t) >= 4 and not t.isdigit()}
         names = {_fold(m.group()) for m in _capitalised_token_re().finditer(text)
-                 if _name_position(text, m.start())}
+                 if _name_position(text, m.start()) and not is_capitalised_common_noun(m.group(), lang)}
     else:
         names, words = _cjk_token_sets(text)
     numbers = {n for n in _all_numbers(text) if len(n) >= 2}
@@ -420,6 +456,11 @@ def _mention_ids_by_token(a: Article) -> dict[str, set[str]]:
 
 #: " - Site name", " | Paper", " — blog": a short last segment after one of these is
 #: the outlet, not the event
+#: a short span in quotation marks of any language («…», “…”, „…“, "…", ‹…›, 「…」): in a
+#: title, a name (a club, party, contest, film, operation) far more often than speech
+_QUOTED_RE = re.compile(r'[«“„"‹「『]([^«»“”„"‹›「」『』\n]{2,60})[»”“"›」』]')
+#: a quoted span of more words than this is a quotation, not a name
+QUOTED_NAME_WORDS = 4
 _TITLE_SUFFIX_RE = re.compile(r"\s+[-|–—]\s+(?P<tail>[^-|–—]+)$")
 _SOURCE_SUFFIX_WORDS = 4
 
@@ -430,6 +471,18 @@ def strip_source_suffix(title: str) -> str:
     if m and len(m.group("tail").split()) <= _SOURCE_SUFFIX_WORDS and len(title[:m.start()].split()) >= 3:
         return title[:m.start()]
     return title
+
+
+def quoted_names(title: str) -> list[str]:
+    """The quoted names of a title: spans in quotation marks of at most `QUOTED_NAME_WORDS`
+    words that start with a capital ("Голосуйте за фото в конкурсе «На спорте»" -> ["На
+    спорте"]); a longer or lowercase span is a quotation ("“fake news”")."""
+    out = []
+    for m in _QUOTED_RE.finditer(title):
+        span = m.group(1).strip()
+        if span[:1].isupper() and len(span.split()) <= QUOTED_NAME_WORDS:
+            out.append(span)
+    return out
 
 
 def _number_key(digits: str) -> str:
@@ -454,22 +507,29 @@ def _title_specific_tokens(a: Article) -> tuple[TitleToken, ...]:
 
     A title word names something when it is part of one of the article's own entity
     mentions (the entity stage runs on the body; a title's names recur there) or names a
-    gazetteer place. Capitalisation alone is not enough: English capitalises weekdays
-    and months, German every noun, and neither is an event detail. A trailing outlet
-    name is dropped."""
+    gazetteer place, or is a word of a quoted name (`quoted_names`: «Кофемания», "Слуга
+    народа"; the quotation marks say it is a name though the entity stage has no type
+    for it). Capitalisation alone is not enough: English capitalises weekdays and
+    months, German every noun, and neither is an event detail. A trailing outlet name is
+    dropped."""
     title = strip_source_suffix(a.title or "")
     if not title.strip():
         return ()
     ids = _mention_ids_by_token(a)
     mentioned = _mention_tokens(a)
     out = [TitleToken(n, frozenset({_number_key(n)})) for n in sorted(_all_numbers(title))]
+    quoted = {_fold(t) for name in quoted_names(title) for t in _TOKEN_RE.findall(name)
+              if len(t) >= 3 and not t.isdigit() and not _CJK_RE.search(t)}
     for m in _TOKEN_RE.finditer(title):
         tok = m.group(0)
         # a lowercase word names nothing; a caseless script (Arabic) is judged by the
         # mentions alone; CJK titles have no word boundaries to match on
+        key = _fold(tok)
+        if key in quoted and not tok.isdigit():
+            out.append(TitleToken(tok, frozenset({key} | ids.get(key, set()))))
+            continue
         if tok.isdigit() or len(tok) < 3 or tok[:1].islower() or _CJK_RE.search(tok):
             continue
-        key = _fold(tok)
         linked = set(ids.get(key, ()))
         if a.lang:
             linked |= _title_places(tok, a.lang)
@@ -573,7 +633,7 @@ _SIGNALS: "OrderedDict[tuple, ArticleSignals]" = OrderedDict()
 
 
 def _compute_signals(a: Article) -> ArticleSignals:
-    names, words, numbers, year = _token_sets(article_text(a))
+    names, words, numbers, year = _token_sets(article_text(a), a.lang)
     linked = [m for m in a.mentions if m.entity_id]
     countries = {c for m in linked if m.type == "LOC" for c in [_country_of(m.entity_id)] if c}
     surnames = {s for m in a.mentions if m.type == "PER" for s in [_surname(m.text)] if s}
@@ -591,7 +651,7 @@ def _compute_signals(a: Article) -> ArticleSignals:
         event_days=frozenset(_event_days(a)),
         event_ordinals=np.array(sorted(d.toordinal() for d in days), dtype=np.int64),
         lead=_lead(a),
-        head_names=_token_sets(_head_text(a))[0],
+        head_names=_token_sets(_head_text(a), a.lang)[0],
         head_places=_head_places(a),
         head_numbers=head_numbers,
         title_tokens=_title_specific_tokens(a),
