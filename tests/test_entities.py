@@ -130,6 +130,21 @@ def test_frequent_names_of_real_places_stay_places(word, lang, name):
     assert gazetteer().lookup(word, lang).name == name
 
 
+@pytest.mark.parametrize("word,lang,name", [("Тверские", "ru", "Tver"), ("тульском", "ru", "Tula"),
+                                            ("новосибирской", "ru", "Novosibirsk"), ("одесского", "ru", "Odesa"),
+                                            ("московский", "ru", "Moscow"), ("брестские", "ru", "Brest"),
+                                            ("київський", "uk", "Kyiv"), ("львівська", "uk", "Lviv")])
+def test_a_russian_or_ukrainian_adjective_of_place_names_its_city(word, lang, name):
+    assert gazetteer().adjectival_city(word, lang).name == name
+
+
+@pytest.mark.parametrize("word,lang", [("королевский", "ru"), ("братский", "ru"), ("американский", "ru"),
+                                       ("детский", "ru"), ("российских", "ru"), ("тверской", "pl")])
+def test_common_adjectives_name_no_city(word, lang):
+    # royal (Korolyov), brotherly (Bratsk), American (Americana, Brazil): more frequent than the town
+    assert gazetteer().adjectival_city(word, lang) is None
+
+
 def test_a_common_word_is_not_linked_to_a_town_in_running_text():
     a = article("أعلنت وزارة الصحة عن إصابات جديدة بفيروس كورونا في القاهرة. وقال إن الوضع الجديد صعب.", "ar")
     extract_and_link(a)
@@ -527,3 +542,14 @@ def test_given_names_come_from_many_locales_and_exclude_common_words():
     names = given_names()
     assert {"karin", "tomasz", "mehmet", "giulia", "владимир"} <= names
     assert not {"gefahrliche", "beide", "polizei", "manover"} & names
+
+
+def test_an_arabic_spokesman_of_a_ministry_is_no_person_named_after_it():
+    # باسم "on behalf of" is also the given name Basem, and وزارة "ministry" starts with the
+    # letter of the proclitic و: neither may make the ministry a person
+    a = article("وقال المتحدث باسم وزارة الخارجية إن الوزير سيزور القاهرة. وأكد رئيس لجنة الصحة ذلك.", "ar")
+    extract_and_link(a)
+    assert not [m.text for m in a.mentions if m.type == "PER"]
+    b = article("وقال المتحدث باسم وزارة الخارجية أحمد حافظ إن الوزير سيزور القاهرة.", "ar")
+    extract_and_link(b)
+    assert [m.text for m in b.mentions if m.type == "PER"] == ["أحمد حافظ"]  # the spokesman himself

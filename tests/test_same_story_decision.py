@@ -214,3 +214,14 @@ def test_bagged_calibration_is_reproducible_and_varies_less_over_draws_of_the_pa
     tie = [_tie_threshold(overall[i], same[i]) for i in draws]
     bagged = [calibrate_same_story(overall[i], same[i], bags=50)["threshold"] for i in draws]
     assert np.std(bagged) < np.std(tie)
+
+
+def test_russian_titles_that_name_two_cities_by_their_adjectives_contrast():
+    tver = _article("r1", "Тверские почтальоны доставят поздравления ветеранам",
+                    "Почтальоны доставят открытки ветеранам.", "ru")
+    tula = _article("r2", "Почтальоны доставят тульским ветеранам поздравления",
+                    "Почтальоны доставят открытки ветеранам.", "ru")
+    tver_again = _article("r3", "В Твери почтальоны поздравят ветеранов", "Почтальоны доставят открытки ветеранам.", "ru")
+    assert contrasting_title_tokens(tver, tula) == (["Тверские"], ["тульским"])
+    assert title_contrast(tver, tula) == 1.0
+    assert title_contrast(tver, tver_again) == 0.0  # the adjective and the name are one city

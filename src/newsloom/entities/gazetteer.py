@@ -47,6 +47,13 @@ HOMOGRAPH_ZIPF = 5.0
 HOMOGRAPH_LOCAL_BONUS = 0.5
 HOMOGRAPH_BIG_CITY_BONUS = 1.0
 BIG_CITY_POPULATION = 1_000_000
+#: a Russian or Ukrainian adjective names a city of at least this many people
+#: (`Gazetteer.adjectival_city`: Tver and Tula, not every town a common adjective resembles)
+ADJECTIVAL_CITY_POPULATION = 100_000
+#: stem + "ск"/"цк" + an adjective ending of Russian or Ukrainian (any case, number, gender)
+_ADJECTIVAL_PLACE_RE = re.compile(
+    r"^([а-яёіїєґ'ʼ]{3,}?)(?:ск|цк|ськ|цьк)(?:ий|ая|ое|ие|ой|ого|ому|ом|ую|ым|ыми|им|ими|их|ых|ей|ая"
+    r"|ий|а|е|і|ого|ому|ій|им|ими|их|у|ої|ою)$")
 #: scripts whose names we index; others (Devanagari, Thai...) are no language of ours
 _INDEXED_SCRIPTS = ("LATIN", "CYRILLIC", "ARABIC", "CJK", "HIRAGANA", "KATAKANA", "HANGUL")
 
@@ -194,6 +201,7 @@ class Gazetteer:
         # capitalised span, and the same names recur in every article
         self._lookup_cache: dict[tuple[str, str, bool], GazetteerEntry | None] = {}
         self._demonym_cache: dict[str, bool] = {}
+        self._adjectival_cache: dict[tuple[str, str], GazetteerEntry | None] = {}
         self._build()
         self._best_cache = {}
         #: first words of the names of two or more words: a phrase whose first word is none
@@ -411,6 +419,40 @@ class Gazetteer:
                     stems.add(key[:-1] if key[-1] in "aeiouy" else key)
             self._country_stems = stems
         return any(w[:n] in self._country_stems and 2 <= len(w) - n <= 5 for n in range(4, len(w)))
+
+    def adjectival_city(self, word: str, lang: str) -> GazetteerEntry | None:
+        """The city a Russian or Ukrainian adjective of place names, or None: "Тверские"
+        (Tver), "тульский" (Tula), "новосибирской" (Novosibirsk), "одесского" (Odesa),
+        "київський" (Kyiv). Russian and Ukrainian headlines name a city by its adjective
+        as often as by its name ("Тверские почтальоны", "Туляки-ветераны"); the entity
+        stage leaves adjectives untyped. Only cities of `ADJECTIVAL_CITY_POPULATION` or
+        more, and only when the adjective is no more frequent than the city's name (wordfreq):
+        "-ский" follows many stems ("королевский", royal, is not Korolyov's)."""
+        return _remembered(self._adjectival_cache, (word, lang), _DEMONYM_CACHE_SIZE,
+                           lambda: self._adjectival_city_uncached(word, lang))
+
+    def _adjectival_city_uncached(self, word: str, lang: str) -> GazetteerEntry | None:
+        from newsloom.frequency import zipf
+
+        if lang not in ("ru", "uk"):
+            return None
+        m = _ADJECTIVAL_PLACE_RE.match(word.lower())
+        if m is None:
+            return None
+        stem = m.group(1)
+        bare = stem[:-1] if stem.endswith("ь") else stem  # тульский -> тул(а)
+        candidates = [stem, stem + "ь", bare + "а", bare + "я", stem + "ск", bare + bare[-1:] + "а"]
+        if stem.endswith("ов"):
+            candidates.append(stem[:-2] + "ва")  # московский -> Москва
+        for cand in candidates:
+            hit = self.best(cand)
+            # an adjective of a place is rarer than the place's name (московский 4.7,
+            # Москва 5.4); a common adjective is more frequent than the town it
+            # resembles (королевский "royal" 3.8, Королев 3.6; братский 3.3, Братск 3.1)
+            if hit is not None and hit.kind == "city" and hit.population >= ADJECTIVAL_CITY_POPULATION \
+                    and zipf(word, lang) <= zipf(cand, lang) and not is_common_word_homograph(cand, hit, lang):
+                return hit
+        return None
 
     def by_id(self, entity_id: str) -> GazetteerEntry | None:
         return self._by_id.get(entity_id)

@@ -56,7 +56,8 @@ Headline (title + first `HEAD_SENTENCES` sentences: where a report states its ev
 places" (0) is told apart from "one names none" (-1); unconstrained in the trees):
     head_names    containment of the headline's name tokens (as name_overlap)
     head_places   containment of headline places: linked LOC mentions of the first
-                  sentences plus gazetteer places named in the title
+                  sentences plus gazetteer places named in the title (in ru/uk also
+                  cities named by an adjective: `Gazetteer.adjectival_city`)
     head_numbers  Jaccard of every number in the headline (single digits too: "4 wounded")
 Shape:
     len_ratio     min/max of sentence counts
@@ -66,7 +67,9 @@ Shape:
 Not a regressor input, but the same-story decision's (`SimilarityModel.same_story_from_overall`):
     title_contrast  two-sided contrast of the titles' specific tokens (numbers; words
                   that are part of the article's entity mentions or name a gazetteer
-                  place; an outlet suffix such as " - Daily Courier" dropped): min over
+                  place, in Russian and Ukrainian also by an adjective ("Тверские");
+                  the words of a short quoted name («Кофемания»); an outlet suffix
+                  such as " - Daily Courier" dropped): min over
                   the two sides of the share of one title's specific tokens that the
                   other article does not contain (as a folded word or a linked entity
                   anywhere, as a number of two or more digits anywhere and as a single
@@ -397,7 +400,9 @@ def _head_places(a: Article) -> frozenset:
 @lru_cache(maxsize=16_384)
 def _title_places(title: str, lang: str) -> frozenset:
     """Gazetteer places named by one or two adjacent capitalised title words (titles
-    carry no mentions: the entity stage runs on the body)."""
+    carry no mentions: the entity stage runs on the body), and in Russian and Ukrainian
+    the cities named by an adjective ("Тверские почтальоны", "в тульском музее":
+    `Gazetteer.adjectival_city`)."""
     try:
         from newsloom.entities.gazetteer import gazetteer
     except ImportError:  # the entity stage is optional
@@ -408,6 +413,10 @@ def _title_places(title: str, lang: str) -> frozenset:
     while i < len(words):
         word = words[i]
         i += 1
+        adjectival = gazetteer().adjectival_city(word, lang) if lang in _ADJECTIVAL_PLACE_LANGUAGES else None
+        if adjectival is not None:
+            found.add(adjectival.id)
+            continue
         if not word[:1].isupper() or len(word) < 3:
             continue
         if i < len(words) and words[i][:1].isupper():
@@ -461,6 +470,8 @@ def _mention_ids_by_token(a: Article) -> dict[str, set[str]]:
 _QUOTED_RE = re.compile(r'[«“„"‹「『]([^«»“”„"‹›「」『』\n]{2,60})[»”“"›」』]')
 #: a quoted span of more words than this is a quotation, not a name
 QUOTED_NAME_WORDS = 4
+#: languages whose adjectives of place name a city in a title (`Gazetteer.adjectival_city`)
+_ADJECTIVAL_PLACE_LANGUAGES = frozenset({"ru", "uk"})
 _TITLE_SUFFIX_RE = re.compile(r"\s+[-|–—]\s+(?P<tail>[^-|–—]+)$")
 _SOURCE_SUFFIX_WORDS = 4
 
@@ -522,14 +533,16 @@ def _title_specific_tokens(a: Article) -> tuple[TitleToken, ...]:
               if len(t) >= 3 and not t.isdigit() and not _CJK_RE.search(t)}
     for m in _TOKEN_RE.finditer(title):
         tok = m.group(0)
-        # a lowercase word names nothing; a caseless script (Arabic) is judged by the
-        # mentions alone; CJK titles have no word boundaries to match on
         key = _fold(tok)
         if key in quoted and not tok.isdigit():
             out.append(TitleToken(tok, frozenset({key} | ids.get(key, set()))))
             continue
-        if tok.isdigit() or len(tok) < 3 or tok[:1].islower() or _CJK_RE.search(tok):
+        # a caseless script (Arabic) is judged by the mentions alone; CJK titles have no
+        # word boundaries to match on
+        if tok.isdigit() or len(tok) < 3 or _CJK_RE.search(tok):
             continue
+        if tok[:1].islower() and not (a.lang in _ADJECTIVAL_PLACE_LANGUAGES and _title_places(tok, a.lang)):
+            continue  # a lowercase word names nothing, but a Russian adjective may name a city
         linked = set(ids.get(key, ()))
         if a.lang:
             linked |= _title_places(tok, a.lang)
