@@ -100,7 +100,8 @@ def test_quoted_names_in_titles_are_specific_but_quotations_are_not():
     assert title_contrast(coffee, sport) == 1.0
     # one club, inflected differently in the two articles: its quoted name still matches
     club = _article("q3", "Болельщики «Локомотива» вышли к стадиону", "Фанаты «Локомотива» собрались у арены.", "ru")
-    same_club = _article("q4", "Фанаты «Локомотив» поддержали команду", "Болельщики клуба «Локомотив» пришли к арене.", "ru")
+    same_club = _article("q4", "Фанаты «Локомотив» поддержали команду",
+                         "Болельщики клуба «Локомотив» пришли к арене.", "ru")
     assert title_contrast(club, same_club) == 0.0
 
 
@@ -221,7 +222,8 @@ def test_russian_titles_that_name_two_cities_by_their_adjectives_contrast():
                     "Почтальоны доставят открытки ветеранам.", "ru")
     tula = _article("r2", "Почтальоны доставят тульским ветеранам поздравления",
                     "Почтальоны доставят открытки ветеранам.", "ru")
-    tver_again = _article("r3", "В Твери почтальоны поздравят ветеранов", "Почтальоны доставят открытки ветеранам.", "ru")
+    tver_again = _article("r3", "В Твери почтальоны поздравят ветеранов",
+                          "Почтальоны доставят открытки ветеранам.", "ru")
     assert contrasting_title_tokens(tver, tula) == (["Тверские"], ["тульским"])
     assert title_contrast(tver, tula) == 1.0
     assert title_contrast(tver, tver_again) == 0.0  # the adjective and the name are one city

@@ -160,6 +160,16 @@ def test_eval_samestory_json_keys(tmp_path, capsys):
     scores = json.loads(capsys.readouterr().out)
     assert {"precision", "recall", "f1"} <= set(scores)
     assert scores["f1"] == 1.0
+    assert "decisions" not in scores
+    # --pairs: each pair's decision and why, in file order, as JSON and as lines
+    assert main_samestory([str(path), "--json", "--pairs"]) == 0
+    decisions = json.loads(capsys.readouterr().out)["decisions"]
+    assert [(d["same"], d["decided"]) for d in decisions] == [(True, True), (False, False)]
+    assert decisions[0]["overall"] <= decisions[0]["threshold"] < decisions[1]["overall"]
+    assert main_samestory([str(path), "--pairs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["0", "join,", "same"] and lines[1].split()[:3] == ["1", "new,", "different"]
+    assert lines[2].startswith("pairs: 2 precision: 1.0")
 
 
 def test_convert_samestory(tmp_path, shared_dir):

@@ -146,9 +146,12 @@ def samestory_row_to_pair(row: dict) -> Pair:
     return pair_from_row({k: v for k, v in row.items() if k != "same"} | {"quality": "samestory"})
 
 
-def samestory_scores(rows: list[dict], model=None, embedder=None) -> dict:
+def samestory_scores(rows: list[dict], model=None, embedder=None, detail: bool = False) -> dict:
     """Precision, recall and F1 of the join-or-new decision on labelled pairs (`embedder`:
-    an `ArticleEmbedder` other than the default, e.g. one that embeds fewer sentences)."""
+    an `ArticleEmbedder` other than the default, e.g. one that embeds fewer sentences).
+    With `detail`, also ``decisions``: per pair (in file order) its titles, the gold label,
+    the decision, the predicted Overall, the threshold it was held against and the
+    `title_contrast`, which is what to read when a pair near the threshold flips."""
     from newsloom.similarity.model import SimilarityModel
 
     from newsloom.similarity.train import featurise_with_contrast
@@ -168,10 +171,23 @@ def samestory_scores(rows: list[dict], model=None, embedder=None) -> dict:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     thresholds = np.where(head, model.head_threshold, model.same_story_threshold)
     vetoed = int(sum(o <= t and not d for o, t, d in zip(overall, thresholds, decided)))
-    return {"pairs": len(rows), "precision": round(precision, 4), "recall": round(recall, 4),
-            "f1": round(f1, 4), "threshold": model.head_threshold if head.all() and len(head) else
-            model.same_story_threshold, "scored_with_head_trees": int(head.sum()),
-            "vetoed_by_title_contrast": vetoed}
+    scores = {"pairs": len(rows), "precision": round(precision, 4), "recall": round(recall, 4),
+              "f1": round(f1, 4), "threshold": model.head_threshold if head.all() and len(head) else
+              model.same_story_threshold, "scored_with_head_trees": int(head.sum()),
+              "vetoed_by_title_contrast": vetoed}
+    if detail:
+        scores["decisions"] = [
+            {"pair": i, "title1": p.a.title, "title2": p.b.title, "same": g, "decided": d,
+             "overall": round(float(o), 3), "threshold": round(float(t), 3), "title_contrast": round(float(c), 3)}
+            for i, (p, g, d, o, t, c) in enumerate(zip(pairs, gold, decided, overall, thresholds, contrast))]
+    return scores
+
+
+def _decision_line(d: dict) -> str:
+    outcome = {(True, True): "join, same", (True, False): "JOIN, different", (False, True): "NEW, same",
+               (False, False): "new, different"}[(d["decided"], d["same"])]
+    return (f"{d['pair']:4d}  {outcome:15s}  Overall {d['overall']:.3f} (<= {d['threshold']:.3f} joins)  "
+            f"title contrast {d['title_contrast']:+.2f}  | {d['title1'] or ''} || {d['title2'] or ''}")
 
 
 def _read_jsonl(path: str) -> list[dict]:
@@ -184,12 +200,17 @@ def main_samestory(argv: list[str] | None = None) -> int:
     ap.add_argument("file", help="JSONL with title1, text1, title2, text2, same (or a samestory TSV)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--model", default=None, help="model JSON to evaluate (default: the shipped one)")
+    ap.add_argument("--pairs", action="store_true",
+                    help="also each pair's decision, predicted Overall, threshold and title contrast "
+                         "(a line per pair; with --json a list under 'decisions')")
     args = ap.parse_args(argv)
     rows = convert_samestory(args.file) if args.file.endswith(".tsv") else _read_jsonl(args.file)
-    scores = samestory_scores(rows, _load_model(args.model))
+    scores = samestory_scores(rows, _load_model(args.model), detail=args.pairs)
     if args.json:
-        print(json.dumps(scores))
+        print(json.dumps(scores, ensure_ascii=False))
     else:
+        for d in scores.pop("decisions", []):
+            print(_decision_line(d))
         print(" ".join(f"{k}: {v}" for k, v in scores.items()))
     return 0
 
