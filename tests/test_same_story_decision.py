@@ -227,3 +227,22 @@ def test_russian_titles_that_name_two_cities_by_their_adjectives_contrast():
     assert contrasting_title_tokens(tver, tula) == (["Тверские"], ["тульским"])
     assert title_contrast(tver, tula) == 1.0
     assert title_contrast(tver, tver_again) == 0.0  # the adjective and the name are one city
+
+
+def test_a_day_named_with_its_month_is_matched_only_by_the_same_day():
+    from newsloom.dates import day_month_mentions
+
+    assert [(d.month, d.day) for d in day_month_mentions("Прогноз погоды на 8 ноября", "ru")] == [(11, 8)]
+    assert [(d.month, d.day) for d in day_month_mentions("Forecast for November 16th and 3 December 2021", "en")] \
+        == [(11, 16), (12, 3)]
+    assert day_month_mentions("8 November", None) == [] and day_month_mentions("8 ноября", "xx") == []
+    # two forecasts of one template: the bodies name temperatures that share the days' digits
+    eighth = _article("w1", "Прогноз погоды на 8 ноября", "Днём до 16 градусов тепла, ночью 8 градусов.", "ru")
+    sixteenth = _article("w2", "Прогноз погоды на 16 ноября", "Днём до 8 градусов тепла, ночью 16 градусов.", "ru")
+    assert contrasting_title_tokens(eighth, sixteenth) == (["8"], ["16"])
+    assert title_contrast(eighth, sixteenth) == 1.0
+    # one day in two languages and two date orders
+    fr = _article("w3", "Tempête attendue le 8 novembre", "Les vents souffleront le 8 novembre.", "fr")
+    en = _article("w4", "Storm expected on November 8", "Winds will blow on November 8.", "en")
+    assert title_contrast(fr, en) == 0.0  # nothing left uncovered
+    assert contrasting_title_tokens(fr, en) == ([], [])

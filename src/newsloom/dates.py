@@ -395,6 +395,37 @@ def _explicit_dates(s: str, lang: str, published: date | None) -> list[_Found]:
     return out
 
 
+@dataclass(frozen=True)
+class DayMonth:
+    """A calendar day named without needing a year ("8 ноября", "November 16"), and where."""
+
+    month: int
+    day: int
+    start: int
+    end: int
+
+    @property
+    def key(self) -> str:
+        return f"dm:{self.month}-{self.day}"
+
+
+def day_month_mentions(text: str, lang: str | None) -> list[DayMonth]:
+    """The day-and-month-name dates of `text` in `lang` (`8 November`, `November 8th`,
+    `8 ноября 2020`, `le 8 novembre`), with or without a year, in text order. Unlike
+    `resolve_dates` it needs no publication date: it is for comparing which day two
+    texts name ("forecast for 8 November" / "for 16 November"), not for placing it."""
+    if not lang or not _DIGIT.search(text) or not _month_names(lang):
+        return []  # no digit, no day; a language CLDR does not know names no months
+    pats, months = _patterns(lang), _month_names(lang)
+    out = []
+    for name, day_group, month_group in (("dmy", 1, 2), ("mdy", 2, 1)):
+        for m in pats[name].finditer(text):
+            month, day_ = months.get(_fold(m.group(month_group))), int(m.group(day_group))
+            if month and 1 <= day_ <= 31:
+                out.append(DayMonth(month, day_, m.start(), m.end()))
+    return sorted(out, key=lambda d: d.start)
+
+
 def parse_with_dateparser(span: str, lang: str, published: datetime | None) -> date | None:
     """Fallback for a candidate span our patterns could not read (slow: spans only)."""
     import dateparser

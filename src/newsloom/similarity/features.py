@@ -73,7 +73,9 @@ Not a regressor input, but the same-story decision's (`SimilarityModel.same_stor
                   the two sides of the share of one title's specific tokens that the
                   other article does not contain (as a folded word or a linked entity
                   anywhere, as a number of two or more digits anywhere and as a single
-                  digit in its headline; across scripts a person also by the sound key
+                  digit in its headline, a day named with its month ("8 ноября") only
+                  as the same day-month (`dates.day_month_mentions`, or a resolved
+                  event date); across scripts a person also by the sound key
                   of `per_overlap`); 0 when one title is fully
                   covered, -1 when a title names nothing. "Weather in Brest on 17 May"
                   against "Weather in Gomel on 17 May" is 0.5: one template, each names a
@@ -104,6 +106,7 @@ from itertools import pairwise
 import numpy as np
 from anyascii import anyascii
 
+from newsloom.dates import day_month_mentions
 from newsloom.entities.normalize import latin_key, sound_key
 from newsloom.model import Article
 
@@ -528,7 +531,15 @@ def _title_specific_tokens(a: Article) -> tuple[TitleToken, ...]:
         return ()
     ids = _mention_ids_by_token(a)
     mentioned = _mention_tokens(a)
-    out = [TitleToken(n, frozenset({_number_key(n)})) for n in sorted(_all_numbers(title))]
+    # a day named with its month is a date, matched only by the same day-month in the other
+    # article ("for 8 November" is not covered by a body's "+8 degrees" or "16 November" by
+    # "16 people"); other numbers by their significant digits
+    dates = day_month_mentions(title, a.lang)
+    undated = title
+    for d in dates:
+        undated = undated[:d.start] + " " * (d.end - d.start) + undated[d.end:]
+    out = [TitleToken(str(d.day), frozenset({d.key})) for d in dates]
+    out += [TitleToken(n, frozenset({_number_key(n)})) for n in sorted(_all_numbers(undated))]
     quoted = {_fold(t) for name in quoted_names(title) for t in _TOKEN_RE.findall(name)
               if len(t) >= 3 and not t.isdigit() and not _CJK_RE.search(t)}
     for m in _TOKEN_RE.finditer(title):
@@ -561,6 +572,8 @@ def _article_keys(a: Article, numbers: frozenset, head_numbers: frozenset) -> fr
     # ("+8 degrees" must not match the "8" of "forecast for 8 November"); a longer number
     # is specific wherever it stands (the rarity argument of rare_num_overlap)
     keys |= {_number_key(n) for n in numbers | head_numbers}
+    keys |= {d.key for d in day_month_mentions(article_text(a), a.lang)}
+    keys |= {f"dm:{e.date.month}-{e.date.day}" for e in a.events if e.date is not None}
     if a.title and a.lang:
         keys |= _title_places(a.title, a.lang)
     return frozenset(keys)
