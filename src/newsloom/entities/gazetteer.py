@@ -50,10 +50,11 @@ BIG_CITY_POPULATION = 1_000_000
 #: a Russian or Ukrainian adjective names a city of at least this many people
 #: (`Gazetteer.adjectival_city`: Tver and Tula, not every town a common adjective resembles)
 ADJECTIVAL_CITY_POPULATION = 100_000
-#: stem + "ск"/"цк" + an adjective ending of Russian or Ukrainian (any case, number, gender)
+#: stem + "ск"/"цк" (Ukrainian "ськ"/"цьк") + an adjective ending of any case, number and
+#: gender: Russian ий ая ое ие ой ого ому ом ую ым ыми им ими их ых ей, Ukrainian а е і ій у ої ою
 _ADJECTIVAL_PLACE_RE = re.compile(
-    r"^([а-яёіїєґ'ʼ]{3,}?)(?:ск|цк|ськ|цьк)(?:ий|ая|ое|ие|ой|ого|ому|ом|ую|ым|ыми|им|ими|их|ых|ей|ая"
-    r"|ий|а|е|і|ого|ому|ій|им|ими|их|у|ої|ою)$")
+    r"^([а-яёіїєґ'ʼ]{3,}?)(?:ск|цк|ськ|цьк)"
+    r"(?:ий|ая|ое|ие|ой|ого|ому|ом|ую|ым|ыми|им|ими|их|ых|ей|а|е|і|ій|у|ої|ою)$")
 #: scripts whose names we index; others (Devanagari, Thai...) are no language of ours
 _INDEXED_SCRIPTS = ("LATIN", "CYRILLIC", "ARABIC", "CJK", "HIRAGANA", "KATAKANA", "HANGUL")
 
@@ -424,7 +425,7 @@ class Gazetteer:
         """The city a Russian or Ukrainian adjective of place names, or None: "Тверские"
         (Tver), "тульский" (Tula), "новосибирской" (Novosibirsk), "одесского" (Odesa),
         "київський" (Kyiv). Russian and Ukrainian headlines name a city by its adjective
-        as often as by its name ("Тверские почтальоны", "Туляки-ветераны"); the entity
+        as often as by its name ("Тверские почтальоны", "тульским ветеранам"); the entity
         stage leaves adjectives untyped. Only cities of `ADJECTIVAL_CITY_POPULATION` or
         more, and only when the adjective is no more frequent than the city's name (wordfreq):
         "-ский" follows many stems ("королевский", royal, is not Korolyov's)."""

@@ -466,8 +466,6 @@ def _mention_ids_by_token(a: Article) -> dict[str, set[str]]:
     return out
 
 
-#: " - Site name", " | Paper", " — blog": a short last segment after one of these is
-#: the outlet, not the event
 #: a short span in quotation marks of any language («…», “…”, „…“, "…", ‹…›, 「…」): in a
 #: title, a name (a club, party, contest, film, operation) far more often than speech
 _QUOTED_RE = re.compile(r'[«“„"‹「『]([^«»“”„"‹›「」『』\n]{2,60})[»”“"›」』]')
@@ -475,6 +473,8 @@ _QUOTED_RE = re.compile(r'[«“„"‹「『]([^«»“”„"‹›「」『�
 QUOTED_NAME_WORDS = 4
 #: languages whose adjectives of place name a city in a title (`Gazetteer.adjectival_city`)
 _ADJECTIVAL_PLACE_LANGUAGES = frozenset({"ru", "uk"})
+#: " - Site name", " | Paper", " — blog": a short last segment after one of these is
+#: the outlet, not the event
 _TITLE_SUFFIX_RE = re.compile(r"\s+[-|–—]\s+(?P<tail>[^-|–—]+)$")
 _SOURCE_SUFFIX_WORDS = 4
 
@@ -545,7 +545,7 @@ def _title_specific_tokens(a: Article) -> tuple[TitleToken, ...]:
     for m in _TOKEN_RE.finditer(title):
         tok = m.group(0)
         key = _fold(tok)
-        if key in quoted and not tok.isdigit():
+        if key in quoted:
             out.append(TitleToken(tok, frozenset({key} | ids.get(key, set()))))
             continue
         # a caseless script (Arabic) is judged by the mentions alone; CJK titles have no
