@@ -353,20 +353,46 @@ def _make_date(y: int | None, month: int, day_: int, published: date | None) -> 
 _DIGIT = re.compile(r"\d")
 
 
+@dataclass(frozen=True)
+class DayMonth:
+    """A calendar day named without needing a year ("8 ноября", "November 16"), and where."""
+
+    month: int
+    day: int
+    start: int
+    end: int
+    year: int | None = None  # as written, when the text gives one
+
+    @property
+    def key(self) -> str:
+        return f"dm:{self.month}-{self.day}"
+
+
+def day_month_mentions(text: str, lang: str | None) -> list[DayMonth]:
+    """The day-and-month-name dates of `text` in `lang` (`8 November`, `November 8th`,
+    `8 ноября 2020`, `le 8 novembre`), with or without a year, in text order. Unlike
+    `resolve_dates` it needs no publication date: it is for comparing which day two
+    texts name ("forecast for 8 November" / "for 16 November"), not for placing it."""
+    if not lang or not _DIGIT.search(text) or not _month_names(lang):
+        return []  # no digit, no day; a language CLDR does not know names no months
+    pats, months = _patterns(lang), _month_names(lang)
+    out = []
+    for name, day_group, month_group in (("dmy", 1, 2), ("mdy", 2, 1)):
+        for m in pats[name].finditer(text):
+            month, day_ = months.get(_fold(m.group(month_group))), int(m.group(day_group))
+            if month and 1 <= day_ <= 31:
+                out.append(DayMonth(month, day_, m.start(), m.end(), int(m.group(3)) if m.group(3) else None))
+    return sorted(out, key=lambda d: d.start)
+
+
 def _explicit_dates(s: str, lang: str, published: date | None) -> list[_Found]:
     if not _DIGIT.search(s):
         return []  # every explicit pattern below has a day or year in digits
-    pats = _patterns(lang)
-    months = _month_names(lang)
     out: list[_Found] = []
-    for m in pats["dmy"].finditer(s):
-        d = _make_date(int(m.group(3)) if m.group(3) else None, months[_fold(m.group(2))], int(m.group(1)), published)
+    for dm in day_month_mentions(s, lang):
+        d = _make_date(dm.year, dm.month, dm.day, published)
         if d:
-            out.append(_Found(m.start(), m.end(), d, explicit=True))
-    for m in pats["mdy"].finditer(s):
-        d = _make_date(int(m.group(3)) if m.group(3) else None, months[_fold(m.group(1))], int(m.group(2)), published)
-        if d:
-            out.append(_Found(m.start(), m.end(), d, explicit=True))
+            out.append(_Found(dm.start, dm.end, d, explicit=True))
     for m in _ISO.finditer(s):
         d = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), published)
         if d:
@@ -393,37 +419,6 @@ def _explicit_dates(s: str, lang: str, published: date | None) -> list[_Found]:
             if d:
                 out.append(_Found(m.start(), m.end(), d, explicit=True))
     return out
-
-
-@dataclass(frozen=True)
-class DayMonth:
-    """A calendar day named without needing a year ("8 ноября", "November 16"), and where."""
-
-    month: int
-    day: int
-    start: int
-    end: int
-
-    @property
-    def key(self) -> str:
-        return f"dm:{self.month}-{self.day}"
-
-
-def day_month_mentions(text: str, lang: str | None) -> list[DayMonth]:
-    """The day-and-month-name dates of `text` in `lang` (`8 November`, `November 8th`,
-    `8 ноября 2020`, `le 8 novembre`), with or without a year, in text order. Unlike
-    `resolve_dates` it needs no publication date: it is for comparing which day two
-    texts name ("forecast for 8 November" / "for 16 November"), not for placing it."""
-    if not lang or not _DIGIT.search(text) or not _month_names(lang):
-        return []  # no digit, no day; a language CLDR does not know names no months
-    pats, months = _patterns(lang), _month_names(lang)
-    out = []
-    for name, day_group, month_group in (("dmy", 1, 2), ("mdy", 2, 1)):
-        for m in pats[name].finditer(text):
-            month, day_ = months.get(_fold(m.group(month_group))), int(m.group(day_group))
-            if month and 1 <= day_ <= 31:
-                out.append(DayMonth(month, day_, m.start(), m.end()))
-    return sorted(out, key=lambda d: d.start)
 
 
 def parse_with_dateparser(span: str, lang: str, published: datetime | None) -> date | None:
