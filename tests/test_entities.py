@@ -145,6 +145,24 @@ def test_common_adjectives_name_no_city(word, lang):
     assert gazetteer().adjectival_city(word, lang) is None
 
 
+@pytest.mark.parametrize("word,lang,name", [("Туляки", "ru", "Tula"), ("москвичам", "ru", "Moscow"),
+                                            ("тверичи", "ru", "Tver"), ("новосибирцы", "ru", "Novosibirsk"),
+                                            ("омичей", "ru", "Omsk"), ("петербуржцы", "ru", "Saint Petersburg"),
+                                            ("берлинцев", "ru", "Berlin"), ("одесити", "uk", "Odesa"),
+                                            ("львів'яни", "uk", "Lviv")])
+def test_a_russian_or_ukrainian_noun_for_a_towns_people_names_its_city(word, lang, name):
+    assert gazetteer().inhabitant_city(word, lang).name == name
+
+
+@pytest.mark.parametrize("word,lang", [("рыбаки", "ru"), ("купцы", "ru"), ("земляки", "ru"), ("бойцы", "ru"),
+                                       ("россияне", "ru"), ("горожане", "ru"), ("танцами", "ru"), ("ушаки", "ru"),
+                                       ("москвичи", "de")])
+def test_ordinary_nouns_and_foreign_towns_name_no_inhabitants_city(word, lang):
+    # fishermen, merchants, fellow countrymen, fighters, Russians, townspeople; dances (Tân An,
+    # Vietnam) and a surname (Uşak, Turkey) resemble towns abroad of whose people nobody writes
+    assert gazetteer().inhabitant_city(word, lang) is None
+
+
 def test_a_common_word_is_not_linked_to_a_town_in_running_text():
     a = article("أعلنت وزارة الصحة عن إصابات جديدة بفيروس كورونا في القاهرة. وقال إن الوضع الجديد صعب.", "ar")
     extract_and_link(a)

@@ -427,6 +427,15 @@ def test_a_two_word_place_in_a_title_is_one_place():
     assert _title_places("Storm hits New York overnight", "en") == frozenset({new_york})  # not York, England
 
 
+def test_a_russian_title_names_its_town_by_adjective_or_by_its_people():
+    from newsloom.entities.gazetteer import gazetteer
+    from newsloom.similarity.features import _title_places
+
+    tver, tula = gazetteer().lookup("Тверь", "ru").id, gazetteer().lookup("Тула", "ru").id
+    assert _title_places("Тверские почтальоны доставят поздравления ветеранам", "ru") == frozenset({tver})
+    assert _title_places("Туляки-ветераны получат поздравления", "ru") == frozenset({tula})
+
+
 def test_training_weighs_rows_by_quality_and_cross_lingual_augmented_rows_higher():
     from newsloom.similarity.data import Pair
     from newsloom.similarity.train import RowWeights

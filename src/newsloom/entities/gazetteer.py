@@ -55,6 +55,14 @@ ADJECTIVAL_CITY_POPULATION = 100_000
 _ADJECTIVAL_PLACE_RE = re.compile(
     r"^([а-яёіїєґ'ʼ]{3,}?)(?:ск|цк|ськ|цьк)"
     r"(?:ий|ая|ое|ие|ой|ого|ому|ом|ую|ым|ыми|им|ими|их|ых|ей|а|е|і|ій|у|ої|ою)$")
+#: a Russian or Ukrainian noun for the people of a town: stem + one of these suffixes
+#: (туля-к, москв-ич, новосибир-ец / новосибир-цы, ростов-чане, одес-ит, львів-'ян) + a
+#: case ending of `_INHABITANT_ENDINGS`; longest first so "-чанин" is tried before "-ан"
+_INHABITANT_SUFFIXES = ("чанин", "чан", "лянин", "лян", "анин", "'ян", "ян", "як", "ак", "ич", "ец", "ц", "ит")
+_INHABITANT_ENDINGS = ("ами", "ам", "ах", "ов", "ев", "ей", "ом", "ем", "е", "и", "ы", "а", "у", "ям", "ями", "ях", "")
+#: countries whose towns Russian and Ukrainian name by their people's noun (the former USSR)
+_INHABITANT_NOUN_COUNTRIES = frozenset({"RU", "UA", "BY", "KZ", "MD", "GE", "AM", "AZ", "UZ", "KG", "TJ", "TM",
+                                        "LV", "LT", "EE"})
 #: scripts whose names we index; others (Devanagari, Thai...) are no language of ours
 _INDEXED_SCRIPTS = ("LATIN", "CYRILLIC", "ARABIC", "CJK", "HIRAGANA", "KATAKANA", "HANGUL")
 
@@ -202,7 +210,7 @@ class Gazetteer:
         # capitalised span, and the same names recur in every article
         self._lookup_cache: dict[tuple[str, str, bool], GazetteerEntry | None] = {}
         self._demonym_cache: dict[str, bool] = {}
-        self._adjectival_cache: dict[tuple[str, str], GazetteerEntry | None] = {}
+        self._adjectival_cache: dict[tuple, GazetteerEntry | None] = {}  # adjectives and inhabitant nouns
         self._build()
         self._best_cache = {}
         #: first words of the names of two or more words: a phrase whose first word is none
@@ -433,23 +441,60 @@ class Gazetteer:
                            lambda: self._adjectival_city_uncached(word, lang))
 
     def _adjectival_city_uncached(self, word: str, lang: str) -> GazetteerEntry | None:
-        from newsloom.frequency import zipf
-
         if lang not in ("ru", "uk"):
             return None
         m = _ADJECTIVAL_PLACE_RE.match(word.lower())
-        if m is None:
+        return None if m is None else self._city_of_stem(m.group(1), word, lang)
+
+    def inhabitant_city(self, word: str, lang: str) -> GazetteerEntry | None:
+        """The city whose people a Russian or Ukrainian noun names, or None: "Туляки" (Tula),
+        "москвичам" (Moscow), "тверичи" (Tver), "новосибирцы" (Novosibirsk), "омичей" (Omsk),
+        "казанцев" (Kazan), "ростовчане" (Rostov-on-Don), "одесити" (Odesa), "львів'яни" (Lviv).
+        Headlines name a town by its people as often as by its adjective ("Туляки-ветераны
+        получат..."). The same guards as `adjectival_city`: cities of
+        `ADJECTIVAL_CITY_POPULATION` or more, and the noun no more frequent than the city's
+        name, so that ordinary nouns of these endings ("рыбаки", "купцы", "земляки") name none;
+        and a town of the former USSR or a city of `BIG_CITY_POPULATION` ("берлинцы")."""
+        return _remembered(self._adjectival_cache, (word, lang, "inhabitant"), _DEMONYM_CACHE_SIZE,
+                           lambda: self._inhabitant_city_uncached(word, lang))
+
+    def _inhabitant_city_uncached(self, word: str, lang: str) -> GazetteerEntry | None:
+        if lang not in ("ru", "uk"):
             return None
-        stem = m.group(1)
-        bare = stem[:-1] if stem.endswith("ь") else stem  # тульский -> тул(а)
+        lower = word.lower().replace("ʼ", "'")
+        for ending in _INHABITANT_ENDINGS:
+            if not lower.endswith(ending):
+                continue
+            body = lower[:len(lower) - len(ending)] if ending else lower
+            for suffix in _INHABITANT_SUFFIXES:
+                stem = body[:-len(suffix)]
+                if body.endswith(suffix) and len(stem) >= 2:
+                    hit = self._city_of_stem(stem, word, lang)
+                    # nouns of these shapes resemble foreign towns by chance (танцами, Tân An;
+                    # ушаки, Uşak); abroad only a city of millions has its people named so
+                    # (берлинцы, парижане)
+                    if hit is not None and (hit.country in _INHABITANT_NOUN_COUNTRIES
+                                            or hit.population >= BIG_CITY_POPULATION):
+                        return hit
+        return None
+
+    def _city_of_stem(self, stem: str, word: str, lang: str) -> GazetteerEntry | None:
+        """A city of `ADJECTIVAL_CITY_POPULATION` whose name is `stem` plus a usual ending
+        (тул -> Тула, твер -> Тверь, ом -> Омск, новосибир -> Новосибирск), at least as
+        frequent a word of `lang` as the derived `word`."""
+        from newsloom.frequency import zipf
+
+        bare = stem[:-1] if stem.endswith("ь") else stem
         candidates = [stem, stem + "ь", bare + "а", bare + "я", stem + "ск", bare + bare[-1:] + "а"]
         if stem.endswith("ов"):
             candidates.append(stem[:-2] + "ва")  # московский -> Москва
+        if stem.endswith("ж"):
+            candidates.append(stem[:-1] + "г")  # петербуржцы -> Петербург
         for cand in candidates:
             hit = self.best(cand)
-            # an adjective of a place is rarer than the place's name (московский 4.7,
-            # Москва 5.4); a common adjective is more frequent than the town it
-            # resembles (королевский "royal" 3.8, Королев 3.6; братский 3.3, Братск 3.1)
+            # a derived word of a place is rarer than the place's name (московский 4.7,
+            # Москва 5.4); a common word is more frequent than the town it resembles
+            # (королевский "royal" 3.8, Королев 3.6; братский 3.3, Братск 3.1)
             if hit is not None and hit.kind == "city" and hit.population >= ADJECTIVAL_CITY_POPULATION \
                     and zipf(word, lang) <= zipf(cand, lang) and not is_common_word_homograph(cand, hit, lang):
                 return hit

@@ -405,7 +405,8 @@ def _title_places(title: str, lang: str) -> frozenset:
     """Gazetteer places named by one or two adjacent capitalised title words (titles
     carry no mentions: the entity stage runs on the body), and in Russian and Ukrainian
     the cities named by an adjective ("Тверские почтальоны", "в тульском музее":
-    `Gazetteer.adjectival_city`)."""
+    `Gazetteer.adjectival_city`) or by their people ("Туляки", "москвичам":
+    `Gazetteer.inhabitant_city`)."""
     try:
         from newsloom.entities.gazetteer import gazetteer
     except ImportError:  # the entity stage is optional
@@ -416,9 +417,10 @@ def _title_places(title: str, lang: str) -> frozenset:
     while i < len(words):
         word = words[i]
         i += 1
-        adjectival = gazetteer().adjectival_city(word, lang) if lang in _ADJECTIVAL_PLACE_LANGUAGES else None
-        if adjectival is not None:
-            found.add(adjectival.id)
+        derived = (gazetteer().adjectival_city(word, lang) or gazetteer().inhabitant_city(word, lang)
+                   if lang in _ADJECTIVAL_PLACE_LANGUAGES else None)
+        if derived is not None:
+            found.add(derived.id)
             continue
         if not word[:1].isupper() or len(word) < 3:
             continue
