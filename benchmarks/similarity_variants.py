@@ -27,6 +27,9 @@ Variants (each changes one thing against ``recipe``, the shipped recipe's head t
 ``geo-distance`` one more feature: log1p of the symmetric mean great-circle distance (km)
               between the two articles' linked places (cities at their coordinates,
               countries, regions and subdivisions at their country's population centre)
+``quality-flag`` one more feature: the row's quality (original, translated_en, augmented),
+              set to original for every prediction
+``linear-blend`` the mean of the trees and a ridge regression on the standardised features
 ``month-days`` one more feature: log1p of the smallest calendar distance between the
               day-month dates the two texts name, years ignored (for undated texts)
 
@@ -54,7 +57,10 @@ CASE_FEATURES = ("name_overlap", "head_names")
 TITLE_FEATURE = "cos_title_e5"
 GEO_FEATURE = "geo_km"
 MONTH_DAY_FEATURE = "month_day_gap"
-VARIANTS = ("recipe", "bagged", "title-e5", "caseless", "first-8", "geo-distance", "month-days")
+VARIANTS = ("recipe", "bagged", "title-e5", "caseless", "first-8", "geo-distance", "month-days", "quality-flag",
+            "linear-blend")
+#: the quality code `quality-flag` gives a row; every prediction is made as for an original row
+QUALITY_CODES = {"original": 0.0, "translated_en": 1.0, "augmented": 2.0}
 
 
 def variant_name(text: str) -> str:
@@ -78,6 +84,40 @@ def fitter(names: list[str], seeds: tuple[int, ...] = (recipe.SEED,), **params):
         return lambda Z: np.mean([m.predict(Z) for m in models], axis=0)
 
     return fit
+
+
+def with_quality_flag(fit):
+    """fit over a matrix whose last column is the row's quality code: the trees can give
+    the noisy rows their own leaves (truncated texts, machine translation), and every
+    prediction is made with the code of an original row, as for a user's articles."""
+    def fit_flagged(X: np.ndarray, y: np.ndarray, w: np.ndarray):
+        predict = fit(X, y, w)
+
+        def predict_as_original(Z: np.ndarray) -> np.ndarray:
+            Z = Z.copy()
+            Z[:, -1] = QUALITY_CODES["original"]
+            return predict(Z)
+        return predict_as_original
+    return fit_flagged
+
+
+def blended_with_ridge(fit, tree_share: float = 0.5, alpha: float = 10.0):
+    """The trees' prediction averaged with a ridge regression on the standardised features
+    plus an indicator of each feature's "missing" value (-1): a linear model extrapolates
+    where trees are flat, and errs differently."""
+    from sklearn.linear_model import Ridge
+
+    def design(Z: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        Z = np.nan_to_num(Z, nan=-1.0)
+        return np.column_stack([(Z - mean) / scale, (Z <= -1.0).astype(float)])
+
+    def fit_blend(X: np.ndarray, y: np.ndarray, w: np.ndarray):
+        trees = fit(X, y, w)
+        clean = np.nan_to_num(X, nan=-1.0)
+        mean, scale = clean.mean(axis=0), clean.std(axis=0) + 1e-9
+        ridge = Ridge(alpha=alpha).fit(design(X, mean, scale), y, sample_weight=w)
+        return lambda Z: tree_share * trees(Z) + (1 - tree_share) * ridge.predict(design(Z, mean, scale))
+    return fit_blend
 
 
 def title_cosines(pairs: list, encoder) -> np.ndarray:
@@ -210,6 +250,12 @@ def main(argv: list[str] | None = None) -> int:
             names.append(GEO_FEATURE if variant == "geo-distance" else MONTH_DAY_FEATURE)
             X = {k: np.column_stack([m, extra(rows[k])]) for k, m in X.items()}
             fit = fitter(names)
+        elif variant == "quality-flag":
+            names.append("quality")
+            X = {k: np.column_stack([m, [QUALITY_CODES[p.quality] for p in rows[k]]]) for k, m in X.items()}
+            fit = with_quality_flag(fitter(names))
+        elif variant == "linear-blend":
+            fit = blended_with_ridge(fit)
         elif variant == "caseless":
             X = {k: caseless_missing(m, rows[k]) for k, m in X.items()}
         elif variant.startswith("first-"):

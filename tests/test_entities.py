@@ -571,3 +571,51 @@ def test_an_arabic_spokesman_of_a_ministry_is_no_person_named_after_it():
     b = article("وقال المتحدث باسم وزارة الخارجية أحمد حافظ إن الوزير سيزور القاهرة.", "ar")
     extract_and_link(b)
     assert [m.text for m in b.mentions if m.type == "PER"] == ["أحمد حافظ"]  # the spokesman himself
+
+
+# -- mentions that name no entity --------------------------------------------------------------
+@pytest.mark.parametrize("text,lang,absent,kept", [
+    ("La OMS confirmó que el COVID-19 llegó a EE.UU. según el Ministerio de Salud. "
+     "El gobierno de Pedro Sánchez habló con la ONU.", "es", {"COVID-19", "COVID", "EE", "UU", "El gobierno"},
+     {"OMS", "ONU"}),
+    ("The company said on Monday that the United Nations and NATO will meet. The police closed the road near Boeing.",
+     "en", {"The company", "The police"}, {"United Nations", "NATO"}),
+])
+def test_diseases_noun_phrases_and_split_abbreviations_are_no_entities(text, lang, absent, kept):
+    a = article(text, lang)
+    extract_and_link(a)
+    found = {m.text for m in a.mentions}
+    assert not found & absent, found & absent
+    assert kept <= found
+
+
+def test_a_shouted_frequent_word_is_no_organisation_but_a_known_acronym_is():
+    from newsloom.entities import is_no_entity
+    from newsloom.model import Mention
+
+    def org(text, lang):
+        return Mention(text, "ORG", 0, 0, len(text))
+
+    assert is_no_entity(org("FIN", "es"), "es") and is_no_entity(org("AUF", "de"), "de")
+    assert not is_no_entity(org("WHO", "en"), "en")  # a frequent English word, and the WHO
+    a = article("The WHO said the pandemic is not over.", "en")
+    extract_and_link(a)
+    assert [m.entity_id for m in a.mentions if m.text == "WHO"] == ["org:who"]  # not org:vho, its own key
+    assert not is_no_entity(org("NBA", "en"), "en") and not is_no_entity(org("PSOE", "es"), "es")
+    assert not is_no_entity(org("CHP", "tr"), "tr") and not is_no_entity(org("PO", "pl"), "pl")  # parties
+    assert not is_no_entity(Mention("La Liga", "ORG", 0, 0, 7), "es")  # a capitalised name after "La"
+
+
+def test_news_agencies_link_across_scripts_and_are_left_out_of_the_similarity_features():
+    from newsloom.entities.lexicon import NEWS_AGENCY_IDS
+    from newsloom.similarity.features import article_signals
+
+    ru = article("Об этом сообщает ТАСС. Президент Владимир Путин прибыл в Берлин.", "ru")
+    en = article("Russian president Vladimir Putin arrived in Berlin, TASS reported.", "en")
+    for a in (ru, en):
+        extract_and_link(a)
+    assert {"org:tass"} <= {m.entity_id for m in ru.mentions} & {m.entity_id for m in en.mentions}
+    for a in (ru, en):
+        signals = article_signals(a)
+        assert not signals.entities & NEWS_AGENCY_IDS and signals.entities  # Putin and Berlin stay
+        assert "tass" not in signals.names

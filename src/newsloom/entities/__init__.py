@@ -98,10 +98,45 @@ def extract_and_link(article, *, ner_sentences: int | None = None,
             mentions = extractor.extract(text, article.sentences, article.lang)
     gaz = gazetteer()
     # nationality adjectives (Russian, ukrainien) are no entities, whoever proposed them
-    mentions = [m for m in mentions if " " in m.text or not gaz.is_demonym(m.text)]
+    mentions = [m for m in mentions if (" " in m.text or not gaz.is_demonym(m.text))
+                and not is_no_entity(m, article.lang)]
     entities = CrossLingualLinker().link(mentions, article.lang)
     article.mentions = mentions
     return entities
+
+
+#: an all-capitals word at least this frequent a word of its language (wordfreq zipf: "DE"
+#: 7.8 in Spanish, "AUF" 6.9 in German, "FIN" 5.55 in Spanish, "FREE" 5.6 in English) is a
+#: shouted word of a header or caption, not an acronym. wordfreq counts acronyms too, and the
+#: parties' are frequent ("SPD" 5.3, "PiS" 5.2, "CHP" 5.1 in their languages), so the bar is high
+SHOUTED_WORD_ZIPF = 5.5
+
+
+def is_no_entity(mention: Mention, lang: str) -> bool:
+    """True for a mention an extractor proposed that names no person, organisation or place:
+    a form of `lexicon.NOT_ORGANISATIONS` (COVID-19, "VIDEO", "USD"); a common noun phrase
+    after a determiner ("The company", "El gobierno", `lexicon.PHRASE_DETERMINERS`); or, typed
+    ORG, one all-capitals word that is a frequent word of `lang` ("DE", "FIN", "HERE") and no
+    organisation the gazetteer knows ("WHO", "UN", "EU" stay)."""
+    from newsloom.entities import lexicon
+    from newsloom.entities.gazetteer import gazetteer
+    from newsloom.entities.normalize import fold
+
+    folded = fold(mention.text)
+    if folded in lexicon.NOT_ORGANISATIONS:
+        return True
+    words = mention.text.split()
+    if len(words) >= 2 and fold(words[0]) in lexicon.PHRASE_DETERMINERS \
+            and all(w[:1].islower() for w in words[1:]):
+        return True
+    if mention.type == "ORG" and len(words) == 1 and mention.text.isupper() and mention.text.isalpha():
+        from newsloom.frequency import zipf
+
+        if mention.text in lexicon.organisation_forms():
+            return False  # "WHO": the gazetteer cannot hold it, "who" is a stop word
+        known = gazetteer().lookup(mention.text, lang)
+        return (known is None or known.type != "ORG") and zipf(folded, lang) >= SHOUTED_WORD_ZIPF
+    return False
 
 
 def _reads_model_sentences(extractor: EntityExtractor) -> bool:

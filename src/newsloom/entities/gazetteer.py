@@ -287,7 +287,7 @@ class Gazetteer:
             target = self.best(english_name)
             if target is not None:
                 self._add(form, target)
-        for canonical, (slug, forms) in lexicon.ORG_FORMS.items():
+        for canonical, (slug, forms) in (lexicon.ORG_FORMS | lexicon.NEWS_AGENCIES).items():
             entry = GazetteerEntry(id=f"org:{slug}", type="ORG", kind="org", name=canonical)
             for form in forms + (canonical,):
                 self._add(form, entry)

@@ -86,7 +86,75 @@ ORG_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "OPEC": ("opec", ("OPEC", "OPEP", "ОПЕК", "欧佩克", "أوبك")),
     "G7": ("g7", ("G7", "G-7", "Большая семёрка", "七国集团", "مجموعة السبع")),
     "G20": ("g20", ("G20", "G-20", "二十国集团", "مجموعة العشرين")),
+    # Polish parties whose acronyms are words ("po" after, "pis")
+    "Civic Platform": ("civic-platform", ("PO", "Platforma Obywatelska", "Platformy Obywatelskiej",
+                                          "Гражданская платформа", "Plateforme civique", "Bürgerplattform")),
+    "Law and Justice": ("pis", ("PiS", "Prawo i Sprawiedliwość", "Prawa i Sprawiedliwości", "Право и справедливость",
+                                "Droit et justice", "Recht und Gerechtigkeit", "Ley y Justicia")),
 }
+
+#: news agencies: canonical name -> (id slug, forms). They are organisations, and linked as
+#: such, but an article names its agency as a credit ("(AP)", "— EFE", "Foto: dpa"), so two
+#: unrelated wire stories share it; the similarity features leave them out (`NEWS_AGENCY_IDS`).
+NEWS_AGENCIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Associated Press": ("ap", ("AP", "Associated Press", "Ассошиэйтед Пресс", "美联社", "أسوشيتد برس")),
+    "Agence France-Presse": ("afp", ("AFP", "Agence France-Presse", "Agence France Presse", "Франс Пресс",
+                                     "Франс-Пресс", "法新社", "فرانس برس", "وكالة فرانس برس")),
+    "Reuters": ("reuters", ("Reuters", "REUTERS", "Рейтер", "Рейтерс", "路透社", "رويترز")),
+    "EFE": ("efe", ("EFE", "Agencia EFE")),
+    "Deutsche Presse-Agentur": ("dpa", ("dpa", "DPA", "Deutsche Presse-Agentur")),
+    "Austria Presse Agentur": ("apa", ("APA", "Austria Presse Agentur")),
+    "APA-OTS": ("ots", ("OTS", "APA-OTS")),
+    "Keystone-SDA": ("sda", ("SDA", "Keystone-SDA")),
+    "ANSA": ("ansa", ("ANSA", "Ansa")),
+    "Polska Agencja Prasowa": ("pap", ("PAP", "Polska Agencja Prasowa")),
+    "Anadolu Agency": ("anadolu", ("AA", "Anadolu Ajansı", "Anadolu Agency", "الأناضول", "وكالة الأناضول")),
+    "İhlas Haber Ajansı": ("iha", ("İHA", "IHA", "İhlas Haber Ajansı")),
+    "Demirören Haber Ajansı": ("dha", ("DHA", "Demirören Haber Ajansı", "Doğan Haber Ajansı")),
+    "TASS": ("tass", ("TASS", "ТАСС", "塔斯社", "تاس")),
+    "RIA Novosti": ("ria-novosti", ("РИА Новости", "RIA Novosti", "РИА")),
+    "Interfax": ("interfax", ("Interfax", "Интерфакс")),
+    "Xinhua": ("xinhua", ("Xinhua", "新华社", "Синьхуа", "شينخوا")),
+    "Kyodo": ("kyodo", ("Kyodo", "共同通信", "共同社")),
+    "Yonhap": ("yonhap", ("Yonhap", "연합뉴스", "韩联社")),
+    "Press Trust of India": ("pti", ("PTI", "Press Trust of India")),
+    "Asian News International": ("ani", ("ANI", "Asian News International")),
+    "Indo-Asian News Service": ("ians", ("IANS",)),
+    "Europa Press": ("europa-press", ("Europa Press",)),
+    "Lusa": ("lusa", ("Lusa", "Agência Lusa")),
+    "Ukrinform": ("ukrinform", ("Ukrinform", "Укрінформ", "Укринформ")),
+    "UNIAN": ("unian", ("UNIAN", "УНІАН", "УНИАН")),
+    "MENAFN": ("menafn", ("MENAFN",)),
+    "Saudi Press Agency": ("spa", ("واس", "Saudi Press Agency")),
+    "Emirates News Agency": ("wam", ("WAM", "Emirates News Agency")),
+    "SANA": ("sana", ("SANA", "Syrian Arab News Agency")),
+}
+@lru_cache(maxsize=1)
+def organisation_forms() -> dict[str, str]:
+    """Every form of `ORG_FORMS` and `NEWS_AGENCIES` as written -> its id slug. The gazetteer
+    holds them folded, except those that fold to a stop word ("WHO": "who")."""
+    return {form: slug for table in (ORG_FORMS, NEWS_AGENCIES) for canonical, (slug, forms) in table.items()
+            for form in (canonical, *forms)}
+
+
+#: entity ids of `NEWS_AGENCIES`
+NEWS_AGENCY_IDS: frozenset[str] = frozenset(f"org:{slug}" for slug, _ in NEWS_AGENCIES.values())
+
+#: the determiners that start a common noun phrase ("The company", "El gobierno", "La
+#: policía", "Le ministère", "Die Regierung"): such a phrase is no name unless another of its
+#: words is capitalised ("La Liga", "The Guardian", "Die Linke")
+PHRASE_DETERMINERS: frozenset[str] = frozenset(
+    "the a an el la los las lo le les l il gli i un una une der die das den dem des ein eine de het een o os as".split())
+
+#: folded texts the extractors type ORG that name no organisation: the disease (COVID-19 is
+#: written like an acronym), caption and table words, currencies and units, and the two
+#: halves of Spanish "EE.UU." (the United States, split at its dots)
+NOT_ORGANISATIONS: frozenset[str] = frozenset([
+    "covid", "covid 19", "covid19", "kovid", "kovid 19", "coronavirus", "koronavirus", "corona", "korona",
+    "sars cov 2", "коронавирус", "covid 19 pandemic",
+    "tv", "video", "wideo", "foto", "photo", "fotos", "photos", "fotogaleria", "galeria",
+    "ee", "uu", "usd", "eur", "gmt", "utc", "cet", "pib", "iva", "gdp", "tl",
+])
 
 #: places whose names in some script the gazetteer lacks: form -> English name in geonames
 #: English (and a few other) names of ISO 3166-2 subdivisions that the iso-codes

@@ -185,6 +185,8 @@ class CrossLingualLinker:
                 people.append((m, parse_person(m.text, lang)))
                 continue
             entry = gaz.lookup(m.text, lang)
+            if entry is None and m.type == "ORG" and (slug := lexicon.organisation_forms().get(m.text)):
+                entry = gaz.by_id(f"org:{slug}")  # "WHO", which folds to the stop word "who"
             known = entry is not None and (entry.type == m.type or m.type == "LOC" or entry.kind == "org")
             if entry is None and m.type == "LOC" and (core := strip_place_designators(m.text)):
                 # only places: "Regione Lombardia" typed ORG is the region's government

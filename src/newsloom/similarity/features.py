@@ -26,7 +26,9 @@ Who/where (language-independent proxies, always available):
                   count) times its rarity in its language (`newsloom.frequency`: wordfreq's
                   lists, so "said" weighs 2 and a name 7): within a language the
                   strongest lexical feature, across languages the shared rare names
-Who/where (canonical entities from `newsloom.entities`, 0 when absent):
+Who/where (canonical entities from `newsloom.entities`, 0 when absent; news agencies,
+`lexicon.NEWS_AGENCIES`, are left out of these and of the names: they credit the copy, and
+unrelated wire stories share them):
     ent_jaccard   Jaccard of all linked entity ids
     per_overlap, org_overlap, loc_overlap   containment per type (LOC includes countries)
     has_entities  1 when both articles carry linked mentions
@@ -107,6 +109,7 @@ import numpy as np
 from anyascii import anyascii
 
 from newsloom.dates import day_month_mentions
+from newsloom.entities.lexicon import NEWS_AGENCIES, NEWS_AGENCY_IDS
 from newsloom.entities.normalize import latin_key, sound_key
 from newsloom.model import Article
 
@@ -141,6 +144,10 @@ _NUMBER_RE = re.compile(r"\d[\d.,\u00a0\u202f' ]*\d|\d")
 _OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d")
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _SENT_END = re.compile(r"[.!?。！？؟:\n\"«»“”]$")
+
+
+#: the one-word names of news agencies, lower-cased ("reuters", "afp", "тасс"): credits, not names
+_AGENCY_WORDS = frozenset(form.lower() for _, forms in NEWS_AGENCIES.values() for form in forms if " " not in form)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -190,7 +197,8 @@ def _token_sets(text: str, lang: str | None = None) -> tuple[frozenset, frozense
     if _CJK_RE.search(text) is None:  # the common case: C-level scans, Python only per name
         words = {_fold(t) for t in _TOKEN_RE.findall(text) if len(t) >= 4 and not t.isdigit()}
         names = {_fold(m.group()) for m in _capitalised_token_re().finditer(text)
-                 if _name_position(text, m.start()) and not is_capitalised_common_noun(m.group(), lang)}
+                 if _name_position(text, m.start()) and not is_capitalised_common_noun(m.group(), lang)
+                 and m.group().lower() not in _AGENCY_WORDS}
     else:
         names, words = _cjk_token_sets(text)
     numbers = {n for n in _all_numbers(text) if len(n) >= 2}
@@ -662,7 +670,8 @@ _SIGNALS: "OrderedDict[tuple, ArticleSignals]" = OrderedDict()
 
 def _compute_signals(a: Article) -> ArticleSignals:
     names, words, numbers, year = _token_sets(article_text(a), a.lang)
-    linked = [m for m in a.mentions if m.entity_id]
+    # a news agency is the article's credit, not its story: unrelated wire copy shares it
+    linked = [m for m in a.mentions if m.entity_id and m.entity_id not in NEWS_AGENCY_IDS]
     countries = {c for m in linked if m.type == "LOC" for c in [_country_of(m.entity_id)] if c}
     surnames = {s for m in a.mentions if m.type == "PER" for s in [_surname(m.text)] if s}
     days = frozenset(e.date for e in a.events if e.date is not None)
