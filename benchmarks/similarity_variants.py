@@ -20,6 +20,8 @@ Variants (each changes one thing against ``recipe``, the shipped recipe's head t
 
 ``bagged``    mean of five fits with other seeds, each split drawing from 80% of the features
 ``title-e5``  one more feature: the head encoder's cosine of the two titles alone
+``tail-e5``   one more feature: the head encoder's language-centred cosine of the two
+              articles' last 300 characters (SemEval's best systems read head and tail)
 ``caseless``  name_overlap and head_names missing (NaN, which the trees route on their own)
               when a side is in a script without capitals (ar, zh, ja, ko), instead of 0
 ``first-N``   every article's USE vectors from its title and first N sentences (the stream
@@ -27,6 +29,8 @@ Variants (each changes one thing against ``recipe``, the shipped recipe's head t
 ``geo-distance`` one more feature: log1p of the symmetric mean great-circle distance (km)
               between the two articles' linked places (cities at their coordinates,
               countries, regions and subdivisions at their country's population centre)
+``weights-A-X-T`` the noisy rows weighed A (monolingual augmented), X (cross-lingual
+              augmented) and T (translated_en) instead of the recipe's 0.25, 0.5, 0.5
 ``quality-flag`` one more feature: the row's quality (original, translated_en, augmented),
               set to original for every prediction
 ``linear-blend`` the mean of the trees and a ridge regression on the standardised features
@@ -57,15 +61,21 @@ CASE_FEATURES = ("name_overlap", "head_names")
 TITLE_FEATURE = "cos_title_e5"
 GEO_FEATURE = "geo_km"
 MONTH_DAY_FEATURE = "month_day_gap"
-VARIANTS = ("recipe", "bagged", "title-e5", "caseless", "first-8", "geo-distance", "month-days", "quality-flag",
-            "linear-blend")
+VARIANTS = ("recipe", "bagged", "title-e5", "tail-e5", "caseless", "first-8", "geo-distance", "month-days",
+            "quality-flag", "linear-blend")
+TAIL_FEATURE = "cos_tail_e5"
+#: characters of an article's end that `tail-e5` embeds, as the head embeds its start
+TAIL_CHARS = 300
+#: ``weights-A-X-T``: the noisy rows' weights (monolingual augmented, cross-lingual augmented,
+#: translated_en) instead of the recipe's `train.RowWeights`
+_WEIGHTS_RE = r"weights-([0-9.]+)-([0-9.]+)-([0-9.]+)"
 #: the quality code `quality-flag` gives a row; every prediction is made as for an original row
 QUALITY_CODES = {"original": 0.0, "translated_en": 1.0, "augmented": 2.0}
 
 
 def variant_name(text: str) -> str:
     """argparse type: one of VARIANTS, or first-N for any N >= 1."""
-    if text in VARIANTS or (re.fullmatch(r"first-[1-9][0-9]*", text)):
+    if text in VARIANTS or re.fullmatch(r"first-[1-9][0-9]*", text) or re.fullmatch(_WEIGHTS_RE, text):
         return text
     raise argparse.ArgumentTypeError(f"unknown variant {text!r}: choose from {', '.join(VARIANTS)} or first-N")
 
@@ -75,7 +85,7 @@ def fitter(names: list[str], seeds: tuple[int, ...] = (recipe.SEED,), **params):
     averaged over `seeds`, with `params` overriding `recipe.HGB_PARAMS`."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    constraints = [-1 if n == TITLE_FEATURE else MONOTONE.get(n, 0) for n in names]
+    constraints = [-1 if n in (TITLE_FEATURE, TAIL_FEATURE) else MONOTONE.get(n, 0) for n in names]
 
     def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray):
         models = [HistGradientBoostingRegressor(monotonic_cst=constraints,
@@ -127,6 +137,49 @@ def title_cosines(pairs: list, encoder) -> np.ndarray:
     row = {t: i for i, t in enumerate(titles)}
     return np.array([float(vectors[row[p.a.title]] @ vectors[row[p.b.title]]) if p.a.title and p.b.title
                      else -1.0 for p in pairs])
+
+
+def tail_text(clean_text: str, chars: int = TAIL_CHARS) -> str:
+    """The last `chars` characters of the text, from a word start."""
+    body = (clean_text or "").strip()
+    if len(body) <= chars:
+        return body
+    tail = body[-chars:]
+    cut = tail.find(" ")
+    return tail[cut + 1:] if 0 <= cut < chars // 2 else tail
+
+
+def tail_cosines(rows: dict[str, list], encoder) -> dict[str, np.ndarray]:
+    """Per row set, the head encoder's language-centred cosine of each pair's two tails
+    (centres fitted on the train tails; -1 when a side has no text). Vectors are kept in
+    ``.cache/similarity/tails.npz`` by text, so a second run embeds nothing."""
+    import hashlib
+
+    from newsloom.embed.head import LanguageCentres
+    from newsloom.similarity.prepare import _cache_dir
+
+    path = _cache_dir() / "tails.npz"
+    stored = dict(np.load(path)) if path.exists() else {}
+    articles = {k: recipe.pair_articles(v) for k, v in rows.items()}
+    texts = {tail_text(a.clean_text) for pairs in articles.values() for ab in pairs for a in ab} - {""}
+    key = {t: hashlib.sha1(t.encode()).hexdigest() for t in texts}
+    todo = sorted(t for t in texts if key[t] not in stored)
+    for i in range(0, len(todo), 64):
+        for t, v in zip(todo[i:i + 64], encoder.encode(todo[i:i + 64])):
+            stored[key[t]] = v
+    if todo:
+        np.savez(path, **stored)
+    train_articles = [a for ab in articles["train"] for a in ab if tail_text(a.clean_text)]
+    centres = LanguageCentres.fit([stored[key[tail_text(a.clean_text)]] for a in train_articles],
+                                  [a.lang for a in train_articles])
+    out = {}
+    for k, pairs in articles.items():
+        cos = []
+        for a, b in pairs:
+            ta, tb = tail_text(a.clean_text), tail_text(b.clean_text)
+            cos.append(centres.cosine(stored[key[ta]], a.lang, stored[key[tb]], b.lang) if ta and tb else -1.0)
+        out[k] = np.array(cos)
+    return out
 
 
 def _country_centres() -> dict[str, np.ndarray]:
@@ -245,6 +298,13 @@ def main(argv: list[str] | None = None) -> int:
             names.append(TITLE_FEATURE)
             X = {k: np.column_stack([m, title_cosines(rows[k], default_head_encoder())]) for k, m in X.items()}
             fit = fitter(names)
+        elif variant == "tail-e5":
+            from newsloom.embed.head import default_head_encoder
+
+            names.append(TAIL_FEATURE)
+            tails = tail_cosines(rows, default_head_encoder())
+            X = {k: np.column_stack([m, tails[k]]) for k, m in X.items()}
+            fit = fitter(names)
         elif variant in ("geo-distance", "month-days"):
             extra = geo_distances if variant == "geo-distance" else month_day_gaps
             names.append(GEO_FEATURE if variant == "geo-distance" else MONTH_DAY_FEATURE)
@@ -263,12 +323,15 @@ def main(argv: list[str] | None = None) -> int:
 
             capped = ArticleEmbedder(default_encoder(), max_sentences=int(variant.removeprefix("first-")))
             X = {k: recipe.featurise(rows[k], capped, centres) for k in X}
-        predict = fit(X["train"], Y_train[:, 0], weights(train))
+        row_weights = weights
+        if m := re.fullmatch(_WEIGHTS_RE, variant):
+            row_weights = recipe.RowWeights(*(float(g) for g in m.groups()))
+        predict = fit(X["train"], Y_train[:, 0], row_weights(train))
         undated, dated = (recipe.pearson(np.clip(predict(X[k]), 1.0, 4.0), Y_dev[:, 0]) for k in ("dev", "dated dev"))
         lolo = recipe.leave_one_language_out(train + dev, np.vstack([X["train"], X["dev"]]),
-                                             np.vstack([Y_train, Y_dev]), weights, fit=fit)
+                                             np.vstack([Y_train, Y_dev]), row_weights, fit=fit)
         per_lang = " ".join(f"{lang} {r:.4f}" for lang, _, _, r in lolo if lang != "all")
-        unseen_pairs = recipe.cross_lingual_holdout(train, X["train"], Y_train, weights, fit=fit)[-1][4]
+        unseen_pairs = recipe.cross_lingual_holdout(train, X["train"], Y_train, row_weights, fit=fit)[-1][4]
         print(f"{variant:9s} dev {undated:.4f}  dated dev {dated:.4f}  unseen language pairs {unseen_pairs:.4f}  "
               f"unseen languages {lolo[-1][3]:.4f} ({per_lang})", flush=True)
     return 0
