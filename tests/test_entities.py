@@ -573,6 +573,20 @@ def test_an_arabic_spokesman_of_a_ministry_is_no_person_named_after_it():
     assert [m.text for m in b.mentions if m.type == "PER"] == ["أحمد حافظ"]  # the spokesman himself
 
 
+@pytest.mark.parametrize("text,person", [
+    ("وقال رئيس أركان الجيش إن القوات مستعدة.", None),  # the chief of staff: أركان is "staff"
+    ("وأعلن وزير للكتاب والنشر عن المعرض.", None),  # لل "for the" starts no name
+    ("وقال الرئيس ولكن الوضع صعب.", None),  # ولكن "but"
+    ("التقى الرئيس ووزير الخارجية بالوفد.", None),  # و + a title
+    ("وقال الوزير محمد أمين إن الاتفاق قريب.", "محمد أمين"),  # أمين is also a given name
+    ("وقال رئيس أركان الجيش محمد صالح إن القوات مستعدة.", "محمد صالح"),
+])
+def test_arabic_nouns_of_office_and_function_words_after_a_title_are_no_names(text, person):
+    a = article(text, "ar")
+    extract_and_link(a)
+    assert [m.text for m in a.mentions if m.type == "PER"] == ([person] if person else [])
+
+
 # -- mentions that name no entity --------------------------------------------------------------
 @pytest.mark.parametrize("text,lang,absent,kept", [
     ("La OMS confirmó que el COVID-19 llegó a EE.UU. según el Ministerio de Salud. "

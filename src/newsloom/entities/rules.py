@@ -460,12 +460,18 @@ class ArabicRuleExtractor:
     _STOP = frozenset(["في", "إلى", "من", "على", "عن", "أن", "إن", "مع", "يوم", "قال", "قالت", "وقال", "وقالت", "الذي", "التي", "حيث", "بعد", "قبل", "خلال", "أمس", "اليوم", "غدا", "و", "أو", "ثم", "كما", "لكن", "هذا", "هذه", "ذلك", "تلك", "عند", "منذ", "حتى", "لقد", "قد", "سوف", "سيزور", "يزور", "زار", "التقى", "يلتقي", "أعلن", "أعلنت", "صرح", "أكد", "أكدت", "نظيره", "نظيرته", "إلى",
                        # "on behalf of": المتحدث باسم وزارة الخارجية is the ministry's spokesman,
                        # no one named Basem
-                       "باسم"])
+                       "باسم",
+                       # "and others", closing a list of authors
+                       "وآخرون"])
     _TITLES = ("الرئيس", "رئيس الوزراء", "رئيسة الوزراء", "وزير", "وزيرة", "المستشار", "المستشارة", "الملك",
                "الأمير", "الأمين العام", "السفير", "المتحدث", "المتحدثة", "رئيس", "رئيسة", "نظيره", "نظيرته",
                "زعيم", "الشيخ", "الجنرال", "السيد", "السيدة", "ولي العهد", "نائب الرئيس")
     _ORG_HEADS = ("وزارة", "حزب", "بنك", "منظمة", "شركة", "جامعة", "مجلس", "البنك", "الحزب", "وكالة", "جيش", "محكمة",
                   "البرلمان", "لجنة", "حركة", "هيئة", "حلف", "نادي")
+    #: nouns of offices and bodies that follow a title but name no one (رئيس أركان, نائب مدير)
+    _OFFICE_NOUNS = frozenset(["أركان", "مدير", "رئيس", "وزراء", "مركز", "مباحث", "اتحاد", "حساب", "برنامج",
+                               "قائد", "نائب", "عضو", "مستشار", "قطاع", "إدارة", "قسم", "مكتب",
+                               "مديرية", "جمهورية", "دولة", "مجموعة", "شعبة", "فرع", "لجان", "قوات", "مجلس", "شئون", "شؤون"])
     #: generic heads: the organisation is the name after them (شركة أرامكو -> أرامكو)
     _GENERIC_HEADS = ("شركة", "نادي", "مجموعة")
     #: words inside a person's name that look like something else (بن = son of, عبد = servant of)
@@ -541,7 +547,7 @@ class ArabicRuleExtractor:
             while j < len(tokens) and j < k + 4 and _joinable(text, tokens[j - 1], tokens[j]):
                 word = tokens[j].text
                 joined = j > k and tokens[j - 1].text in self._NAME_JOINERS
-                if word in self._STOP or self._is_org_head(word):
+                if self._ends_name(word):
                     break
                 if word.startswith("ال") and not joined:
                     break
@@ -562,6 +568,23 @@ class ArabicRuleExtractor:
         name. The word as written is asked first: stripping a proclitic from وزارة
         "ministry" leaves زارة, no head, and the ministry became part of a person's name."""
         return word in cls._ORG_HEADS or strip_arabic_clitics(word) in cls._ORG_HEADS
+
+    @classmethod
+    def _ends_name(cls, word: str) -> bool:
+        """A word no Arabic name continues with: a function word (spaCy's list and ours: ولكن,
+        كانت), an organisation head, a noun of office (رئيس أركان الجيش is the chief of staff,
+        no one named Arkan; مدير, وزراء, مركز), a word with the proclitic لل "for the"
+        (للكتاب, للأمم) or ل before a noun of office (لبرنامج), و before a title (ووزير), و ب ف ك
+        before ال (والمرافق "and the facilities", بالوفد "with the delegation"), and anything with
+        a digit or a tatweel (عمر 3, بـ)."""
+        if word in arabic_stop_words() or cls._is_org_head(word) or word.startswith("لل"):
+            return True
+        bare = strip_arabic_clitics(word)
+        if word in cls._OFFICE_NOUNS or bare in cls._OFFICE_NOUNS or (bare != word and bare in cls._TITLES):
+            return True  # ووزير "and minister"
+        if word.startswith(("وال", "بال", "فال", "كال")) and len(word) >= 6:
+            return True  # والمرافق "and the facilities", بالوفد "with the delegation" (والتر, Walter, is shorter)
+        return "ـ" in word or any(ch.isdigit() for ch in word)
 
     @staticmethod
     def _single_word_place(word: str, written: str, entry) -> bool:
@@ -589,7 +612,7 @@ class ArabicRuleExtractor:
         j = i + 1
         while j < len(tokens) and j < i + 4 and _joinable(text, tokens[j - 1], tokens[j]):
             word = tokens[j].text
-            if word in stop or word in self._TITLES or self._is_org_head(word):
+            if word in self._TITLES or self._ends_name(word):
                 break
             place = gaz.lookup(word, "ar")
             if place is not None and place.kind == "country":
