@@ -129,6 +129,8 @@ NEWS_AGENCIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "Emirates News Agency": ("wam", ("WAM", "Emirates News Agency")),
     "SANA": ("sana", ("SANA", "Syrian Arab News Agency")),
 }
+
+
 @lru_cache(maxsize=1)
 def organisation_forms() -> dict[str, str]:
     """Every form of `ORG_FORMS` and `NEWS_AGENCIES` as written -> its id slug. The gazetteer
