@@ -88,6 +88,15 @@ def test_pairwise_agreement_is_invariant_to_relabelling_and_counts_disagreeing_p
     assert pairwise_agreement(a, {"x": "A", "y": "A", "z": "A"}) == pytest.approx(1 / 3)
 
 
+def test_a_storys_top_entities_leave_out_news_agencies_as_its_dossier_does():
+    members = [{"article_id": f"a{i}", "published": datetime(2024, 5, 6, 10, tzinfo=timezone.utc), "lang": "en",
+                "source": "Wire", "headline": "Cassis meets Red Cross", "window": 0, "window_story": "s",
+                "vector": None,
+                "entity_ids": ["org:reuters", "per:kasis", "org:red-cross"]} for i in range(3)]
+    story = job.build_story("s-1", members, job.BackfillConfig())
+    assert story["top_entities"] == ["org:red-cross", "per:kasis"]
+
+
 def test_an_article_is_copied_into_the_windows_whose_overlap_reaches_it():
     config = job.BackfillConfig(window_days=2.0, overlap_days=3.0)
     when = datetime(2025, 3, 14, 7, 30, tzinfo=timezone.utc)

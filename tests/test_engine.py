@@ -84,6 +84,20 @@ def test_dossier_of_the_seed_story(seeds_engine):
     json.dumps(dossier.to_dict())  # serialisable whole
 
 
+def test_a_dossier_lists_whom_the_story_is_about_not_its_news_agency(tmp_path):
+    engine = Engine(db=tmp_path / "agency.db")
+    result = engine.add("GENEVA (Reuters) - Swiss President Ignazio Cassis met the Red Cross in Geneva on Monday "
+                        "to discuss aid for the flood region, Reuters reported. Cassis promised more money for "
+                        "the Red Cross, according to Reuters.", title="Cassis meets Red Cross in Geneva",
+                        lang="en", published=datetime(2024, 5, 6, tzinfo=timezone.utc))
+    assert result.status == "added", result.error
+    stored = {m.entity_id for m in engine.store.get_article(result.article_id).mentions}
+    assert "org:reuters" in stored  # still an entity of the article
+    dossier = engine.story(result.story_id)
+    listed = {e.id for e in dossier.entities} | {e.id for e in dossier.places}
+    assert "org:reuters" not in listed and any(i.startswith("per:") for i in listed)
+
+
 def test_bad_items_are_reported_and_the_rest_is_stored(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -3,7 +3,8 @@
 - headline: in the language asked for when a member article is in it (the title
   of the member nearest the story centroid), else the story's headline;
 - languages, sources, first/last seen;
-- top entities with mention counts per language, places with coordinates;
+- top entities with mention counts per language, places with coordinates (news
+  agencies, `lexicon.NEWS_AGENCIES`, left out: they credit the copy);
 - a timeline merged across languages: resolved dates, with near-duplicate
   events (same date, sentences whose vectors have cosine >= `FOLD_COSINE`)
   folded into one entry that lists every language and article that reports it;
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from newsloom.entities.lexicon import NEWS_AGENCY_IDS
 from newsloom.model import Article
 from newsloom.store import Store
 
@@ -145,7 +147,8 @@ def _entities(store: Store, articles: list[Article], top: int) -> tuple[list[Dos
     types: dict[str, str] = {}
     for a in articles:
         for m in a.mentions:
-            if not m.entity_id:
+            # a news agency credits the copy; the story is not about it
+            if not m.entity_id or m.entity_id in NEWS_AGENCY_IDS:
                 continue
             counts[m.entity_id] += 1
             per_lang[m.entity_id][a.lang or "und"] += 1

@@ -57,6 +57,7 @@ from typing import IO, Any
 import numpy as np
 
 from newsloom.backfill import parquet as pq_io
+from newsloom.entities.lexicon import NEWS_AGENCY_IDS
 from newsloom.errors import InputError, NewsloomError
 from newsloom.model import ItemError, RawArticle, content_id
 
@@ -493,7 +494,8 @@ def build_story(story_id: str, members: Iterable[dict[str, Any]], config: Backfi
     ordered = sorted(members, key=lambda c: (timestamp(c["published"]), c["article_id"]))
     languages = Counter(c["lang"] for c in ordered if c["lang"])
     sources = Counter(c["source"] for c in ordered if c["source"])
-    entities = Counter(e for c in ordered for e in c["entity_ids"])
+    # as in a dossier, a news agency credits the copy and is no entity the story is about
+    entities = Counter(e for c in ordered for e in c["entity_ids"] if e not in NEWS_AGENCY_IDS)
     total = np.zeros(0, np.float32)
     for c in ordered:
         vec = pq_io.bytes_to_vec(c["vector"])
