@@ -57,7 +57,7 @@ _ADJECTIVAL_PLACE_RE = re.compile(
     r"(?:ий|ая|ое|ие|ой|ого|ому|ом|ую|ым|ыми|им|ими|их|ых|ей|а|е|і|ій|у|ої|ою)$")
 #: a Russian or Ukrainian noun for the people of a town: stem + one of these suffixes
 #: (туля-к, москв-ич, новосибир-ец / новосибир-цы, ростов-чане, одес-ит, львів-'ян) + a
-#: case ending of `_INHABITANT_ENDINGS`; longest first so "-чанин" is tried before "-ан"
+#: case ending of `_INHABITANT_ENDINGS`; every split is tried, the first that names a city wins
 _INHABITANT_SUFFIXES = ("чанин", "чан", "лянин", "лян", "анин", "'ян", "ян", "як", "ак", "ич", "ец", "ц", "ит")
 _INHABITANT_ENDINGS = ("ами", "ам", "ах", "ов", "ев", "ей", "ом", "ем", "е", "и", "ы", "а", "у", "ям", "ями", "ях", "")
 #: countries whose towns Russian and Ukrainian name by their people's noun (the former USSR)
@@ -210,7 +210,8 @@ class Gazetteer:
         # capitalised span, and the same names recur in every article
         self._lookup_cache: dict[tuple[str, str, bool], GazetteerEntry | None] = {}
         self._demonym_cache: dict[str, bool] = {}
-        self._adjectival_cache: dict[tuple, GazetteerEntry | None] = {}  # adjectives and inhabitant nouns
+        self._adjectival_cache: dict[tuple[str, str], GazetteerEntry | None] = {}
+        self._inhabitant_cache: dict[tuple[str, str], GazetteerEntry | None] = {}
         self._build()
         self._best_cache = {}
         #: first words of the names of two or more words: a phrase whose first word is none
@@ -455,7 +456,7 @@ class Gazetteer:
         `ADJECTIVAL_CITY_POPULATION` or more, and the noun no more frequent than the city's
         name, so that ordinary nouns of these endings ("рыбаки", "купцы", "земляки") name none;
         and a town of the former USSR or a city of `BIG_CITY_POPULATION` ("берлинцы")."""
-        return _remembered(self._adjectival_cache, (word, lang, "inhabitant"), _DEMONYM_CACHE_SIZE,
+        return _remembered(self._inhabitant_cache, (word, lang), _DEMONYM_CACHE_SIZE,
                            lambda: self._inhabitant_city_uncached(word, lang))
 
     def _inhabitant_city_uncached(self, word: str, lang: str) -> GazetteerEntry | None:

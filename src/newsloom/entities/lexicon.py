@@ -141,12 +141,16 @@ def organisation_forms() -> dict[str, str]:
 
 #: entity ids of `NEWS_AGENCIES`
 NEWS_AGENCY_IDS: frozenset[str] = frozenset(f"org:{slug}" for slug, _ in NEWS_AGENCIES.values())
+#: the one-word names of `NEWS_AGENCIES`, lower-cased ("reuters", "afp", "тасс")
+NEWS_AGENCY_WORDS: frozenset[str] = frozenset(form.lower() for _, forms in NEWS_AGENCIES.values()
+                                              for form in forms if " " not in form)
 
 #: the determiners that start a common noun phrase ("The company", "El gobierno", "La
 #: policía", "Le ministère", "Die Regierung"): such a phrase is no name unless another of its
 #: words is capitalised ("La Liga", "The Guardian", "Die Linke")
-PHRASE_DETERMINERS: frozenset[str] = frozenset(
-    "the a an el la los las lo le les l il gli i un una une der die das den dem des ein eine de het een o os as".split())
+PHRASE_DETERMINERS: frozenset[str] = frozenset((
+    "the a an el la los las lo le les l il gli i un una une der die das den dem des ein eine "
+    "de het een o os as").split())
 
 #: folded texts the extractors type ORG that name no organisation: the disease (COVID-19 is
 #: written like an acronym), caption and table words, currencies and units, and the two

@@ -109,7 +109,7 @@ import numpy as np
 from anyascii import anyascii
 
 from newsloom.dates import day_month_mentions
-from newsloom.entities.lexicon import NEWS_AGENCIES, NEWS_AGENCY_IDS
+from newsloom.entities.lexicon import NEWS_AGENCY_IDS, NEWS_AGENCY_WORDS
 from newsloom.entities.normalize import latin_key, sound_key
 from newsloom.model import Article
 
@@ -144,10 +144,6 @@ _NUMBER_RE = re.compile(r"\d[\d.,\u00a0\u202f' ]*\d|\d")
 _OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d")
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _SENT_END = re.compile(r"[.!?。！？؟:\n\"«»“”]$")
-
-
-#: the one-word names of news agencies, lower-cased ("reuters", "afp", "тасс"): credits, not names
-_AGENCY_WORDS = frozenset(form.lower() for _, forms in NEWS_AGENCIES.values() for form in forms if " " not in form)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -198,7 +194,7 @@ def _token_sets(text: str, lang: str | None = None) -> tuple[frozenset, frozense
         words = {_fold(t) for t in _TOKEN_RE.findall(text) if len(t) >= 4 and not t.isdigit()}
         names = {_fold(m.group()) for m in _capitalised_token_re().finditer(text)
                  if _name_position(text, m.start()) and not is_capitalised_common_noun(m.group(), lang)
-                 and m.group().lower() not in _AGENCY_WORDS}
+                 and m.group().lower() not in NEWS_AGENCY_WORDS}  # credits, not names
     else:
         names, words = _cjk_token_sets(text)
     numbers = {n for n in _all_numbers(text) if len(n) >= 2}
