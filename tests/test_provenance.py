@@ -282,3 +282,20 @@ def test_seeds_rewritten_wire_passage_is_partial_reuse(shared_dir, tmp_path):
     assert "Blinken" in r["explanation"] and "Lavrov" in r["explanation"]
     shared_a = {k for s in r["segments_a"] if s["kind"] == "shared" for k in range(s["start"], s["end"])}
     assert shared_a == {f["sentence_a"] for f in r["shared_facts"]} | {p["sentence_a"] for p in r["aligned"]}
+
+
+def test_independent_explanation_names_the_one_sentence_that_aligns(pipeline):
+    # one French sentence translates the mayor's quote; the rest is told in other words:
+    # one aligned pair is too little for reuse, and the explanation must not claim none aligns
+    fr = _prepare(pipeline, (
+        "Helena Strand, la maire, a déclaré que le tramway transporterait trente mille passagers par jour.\n"
+        "Les élus de Lakeport ont voté à une large majorité en faveur du nouveau réseau.\n"
+        "Les travaux commenceront au printemps et dureront trois ans selon la municipalité.\n"
+        "Plusieurs commerçants du centre craignent des mois de chantier devant leurs vitrines.\n"
+        "Une association de cyclistes demande des pistes protégées le long du tracé."), "fr")
+    en = _prepare(pipeline, EN_REPORT, "en")
+    r = relation(en, fr, same_story=True)
+    assert r["relation"] == "independent", r["explanation"]
+    assert len(r["aligned"]) == 1 and r["aligned"][0]["sentence_a"] == 3, r["aligned"]
+    assert "only 1 sentence pair(s) align" in r["explanation"]
+    assert "no sentence of one is a translation" not in r["explanation"]

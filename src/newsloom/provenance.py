@@ -486,9 +486,15 @@ def explain(r: dict[str, Any], a: Article, b: Article) -> str:
         if r.get("shared_facts"):
             head += " (rewritten: shared facts, not copied sentences)"
     elif kind == "independent":
-        head = ("same story, reported independently: no sentence of one is a translation or copy of a "
-                f"sentence of the other (best match {r['best_sentence_similarity']:.2f} < "
-                f"{r['thresholds']['align_cosine']:.2f})")
+        best, bar = r["best_sentence_similarity"], r["thresholds"]["align_cosine"]
+        if n:
+            # a sentence or two may align by chance (a quote, a stock phrase): too few to be reuse
+            head = (f"same story, reported independently: only {n} sentence pair(s) align one-to-one "
+                    f"(cosine >= {bar:.2f}), fewer than reuse needs ({REUSE_MIN_SENTENCES} sentences and "
+                    f"{REUSE_MIN_SHARE:.0%} of the shorter side)")
+        else:
+            head = ("same story, reported independently: no sentence of one is a translation or copy of a "
+                    f"sentence of the other (best match {best:.2f} < {bar:.2f})")
     else:
         head = "unrelated articles"
     parts = [head]
