@@ -113,7 +113,7 @@ def test_english_possessives_are_not_part_of_the_surname():
 @pytest.mark.parametrize("word,lang", [("Se", "es"), ("Este", "es"), ("Como", "es"), ("Police", "en"), ("Auch", "de"),
                                        ("Ben", "tr"), ("Нового", "ru"), ("Новый", "ru"), ("الجديد", "ar"),
                                        ("Corona", "de"), ("Corona", "en"), ("كورونا", "ar"), ("Korona", "tr"),
-                                       ("Obama", "en")])
+                                       ("Obama", "en"), ("Lage", "de"), ("Plaisir", "fr"), ("Centro", "it")])
 def test_common_words_that_also_name_a_town_are_no_places(word, lang):
     # GeoNames has a town for each (Sé in Macau, Este in Italy, Novi in Michigan, Corona in
     # California...): read as places they made unrelated articles share a place and a country
@@ -178,6 +178,44 @@ def test_a_common_word_is_not_linked_to_a_town_in_running_text():
 def test_a_town_abroad_does_not_take_the_name_of_a_state(word, lang, code):
     # Floridablanca (Colombia), a town in Honduras, an old name of Hong Kong, Belém...
     assert gazetteer().lookup(word, lang).id == f"sub:{code}"
+
+
+@pytest.mark.parametrize("phrase,lang,entity_id", [
+    ("Европейского союза", "ru", "org:eu"), ("Соединённых Штатах", "ru", "cc:US"),
+    ("Белого дома", "ru", "org:white-house"), ("Международного валютного фонда", "ru", "org:imf"),
+    ("Организации Объединённых Наций", "ru", "org:un"), ("Государственной думе", "ru", "org:state-duma"),
+    ("Unii Europejskiej", "pl", "org:eu"), ("Białego Domu", "pl", "org:white-house"),
+    ("Organizacji Narodów Zjednoczonych", "pl", "org:un"), ("Parlamencie Europejskim", "pl", "org:european-parliament"),
+    ("Stanach Zjednoczonych", "pl", "cc:US"), ("Сполучених Штатів", "uk", "cc:US")])
+def test_names_declined_in_every_word_resolve(phrase, lang, entity_id):
+    # adjective and noun both take the case: the last word's dictionary form alone finds nothing
+    assert gazetteer().lookup(phrase, lang).id == entity_id
+
+
+def test_declined_names_are_found_in_running_text():
+    ru = article("Представители Европейского союза прибыли в Нижний Новгород. В Нижнем Новгороде их встретили.", "ru")
+    extract_and_link(ru)
+    city = gazetteer().lookup("Нижний Новгород", "ru").id
+    assert {m.text: m.entity_id for m in ru.mentions} == {"Европейского союза": "org:eu", "Нижний Новгород": city,
+                                                         "Нижнем Новгороде": city}
+    pl = article("Politycy rozmawiali o granicach Unii Europejskiej. Spotkali się w Białym Domu.", "pl")
+    extract_and_link(pl)
+    assert [(m.text, m.type, m.entity_id) for m in pl.mentions] == [
+        ("Unii Europejskiej", "ORG", "org:eu"), ("Białym Domu", "ORG", "org:white-house")]  # not a person Unia
+
+
+def test_german_compounds_name_what_they_are_about():
+    a = article("Beide sprachen über die EU-Außengrenzen. Nato-Generalsekretär Jens Stoltenberg und der "
+                "US-Präsident begrüßten das. Die EU-Kommission tagte. Hans-Peter Krause kam aus Baden-Württemberg.",
+                "de")
+    extract_and_link(a)
+    found = [(m.text, m.entity_id) for m in a.mentions]
+    assert ("EU", "org:eu") in found and ("Nato", "org:nato") in found and ("US", "cc:US") in found
+    assert ("EU-Kommission", "org:european-commission") in found  # known whole: no extra "EU"
+    assert [m for m in found if m[0] == "EU"] == [("EU", "org:eu")]
+    assert not any(m[0] == "Hans" for m in found)  # a hyphenated given name is no place
+    eu = next(m for m in a.mentions if m.text == "EU")
+    assert a.clean_text[eu.start:eu.end] == "EU"
 
 
 def test_ambiguous_place_prefers_the_most_populous():

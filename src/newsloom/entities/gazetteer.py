@@ -43,9 +43,18 @@ GERMAN_MIN_CITY_POPULATION = 100_000
 #: word, not the town (`is_common_word_homograph`)
 HOMOGRAPH_ZIPF = 5.0
 #: ...raised by this much where the language is spoken in the city's country (Frankfurt
-#: 5.1 in German), and by `HOMOGRAPH_BIG_CITY_BONUS` for a city of `BIG_CITY_POPULATION`
+#: 5.1 in German), for a city of `HOMOGRAPH_LOCAL_MIN_POPULATION` or more, and by
+#: `HOMOGRAPH_BIG_CITY_BONUS` for a city of `BIG_CITY_POPULATION`
 HOMOGRAPH_LOCAL_BONUS = 0.5
+#: a smaller town does not keep a name that is a common word of its own language: German
+#: "Lage" (situation; Lage, 35,000 people) or "Kamen", French "Plaisir", Italian "Centro" and
+#: "Vittoria", English "Reading" of the small towns, Dutch "Best": the word is far more often
+#: meant than the town
+HOMOGRAPH_LOCAL_MIN_POPULATION = 100_000
 HOMOGRAPH_BIG_CITY_BONUS = 1.0
+#: languages whose names of several words decline in every word (`Gazetteer._inflected_phrase`)
+INFLECTED_PHRASE_LANGUAGES = frozenset({"ru", "uk", "pl"})
+INFLECTED_PHRASE_MAX_WORDS = 4
 BIG_CITY_POPULATION = 1_000_000
 #: a Russian or Ukrainian adjective names a city of at least this many people
 #: (`Gazetteer.adjectival_city`: Tver and Tula, not every town a common adjective resembles)
@@ -218,6 +227,11 @@ class Gazetteer:
         #: of them names nothing here (the rule extractor skips its lookups)
         self.multiword_heads: frozenset[str] = frozenset(
             key.split()[0] for key in self._by_name if len(key.split()) > 1)
+        #: every leading run of words of those names ("соединенные", "соединенные штаты"):
+        #: `_inflected_phrase` extends a phrase word by word only along them
+        self._multiword_prefixes: frozenset[str] = frozenset(
+            " ".join(words[:k]) for key in self._by_name if len(words := key.split()) > 1
+            for k in range(1, len(words) + 1))
 
     # -- building -------------------------------------------------------------------
     def _add(self, name: str, entry: GazetteerEntry, alternate: bool = False) -> None:
@@ -406,8 +420,29 @@ class Gazetteer:
             hit = self.best(" ".join(words[:-1] + [last]), strict)
             if hit is not None:
                 return hit
+        if lang in INFLECTED_PHRASE_LANGUAGES and 2 <= len(words) <= INFLECTED_PHRASE_MAX_WORDS:
+            return self._inflected_phrase(words, lang, strict)
         if lang == "ar":
             return self.best(strip_arabic_clitics(name), strict)
+        return None
+
+    def _inflected_phrase(self, words: list[str], lang: str, strict: bool) -> GazetteerEntry | None:
+        """A name of several words with every word inflected: Russian "Соединённых Штатах"
+        (Соединённые Штаты), "Европейского союза", "Нижнем Новгороде", Polish "Białego Domu",
+        "Organizacji Narodów Zjednoczonych". Adjective and noun both take the case, so the
+        dictionary form of each word (`lemma_candidates`) is tried, extending the phrase only
+        along the leading words of known names: a few lookups a phrase, not every product."""
+        phrases = [""]
+        for word in words:
+            forms = dict.fromkeys(fold(c) for c in lemma_candidates(word, lang))
+            phrases = [grown for stem in phrases for form in forms
+                       if (grown := f"{stem} {form}".strip()) in self._multiword_prefixes]
+            if not phrases:
+                return None
+        for phrase in phrases:
+            hit = self.best(phrase, strict)
+            if hit is not None:
+                return hit
         return None
 
     def is_demonym(self, word: str) -> bool:
@@ -525,7 +560,8 @@ def is_common_word_homograph(word: str, city: GazetteerEntry, lang: str) -> bool
     "Corona"/"كورونا" in every language (Corona, California). Read as places they made
     unrelated articles share a place and a country. The test: the word's frequency in
     `lang` (`newsloom.frequency.zipf`) is at least `HOMOGRAPH_ZIPF`, raised where the
-    language is spoken in the city's country (Frankfurt, Washington in English) and for a
+    language is spoken in the city's country and the city has 100,000 people (Frankfurt,
+    Washington in English; not German "Lage", a town of 35,000) and for a
     city of a million people (Berlin, İstanbul, لندن keep their names); or the word is one of
     `lexicon.NOT_PLACES`, common in the news though rarer in wordfreq's lists (virus,
     brands and people that share a town's name).
@@ -536,7 +572,7 @@ def is_common_word_homograph(word: str, city: GazetteerEntry, lang: str) -> bool
     if folded in lexicon.NOT_PLACES:
         return True
     threshold = HOMOGRAPH_ZIPF
-    if city.country and lang in _languages_of(city.country):
+    if city.country and lang in _languages_of(city.country) and city.population >= HOMOGRAPH_LOCAL_MIN_POPULATION:
         threshold += HOMOGRAPH_LOCAL_BONUS
     if city.population >= BIG_CITY_POPULATION:
         threshold += HOMOGRAPH_BIG_CITY_BONUS

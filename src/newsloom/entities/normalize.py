@@ -21,20 +21,22 @@ from anyascii import anyascii
 #: longest first. Used to map ``Путина``/``Путину`` -> ``Путин``, ``Zełenskiego`` ->
 #: ``Zełenski``, ``Warszawie`` -> ``Warszaw`` (then matched against stems).
 CASE_ENDINGS: dict[str, tuple[str, ...]] = {
-    "ru": ("ому", "ого", "ему", "его", "ыми", "ими", "ой", "ей", "ом", "ем", "ым", "им",
+    "ru": ("ому", "ого", "ему", "его", "ыми", "ими", "ами", "ями", "ых", "их", "ой", "ей", "ом", "ем", "ым", "им",
            "ую", "ая", "ия", "ии", "ию", "ах", "ях", "ам", "ям", "а", "у", "е", "ы", "и", "ю", "я"),
-    "uk": ("ому", "ого", "ему", "ими", "ій", "ою", "ею", "ом", "ем", "им", "ів", "ах", "ям",
+    "uk": ("ому", "ого", "ему", "ими", "ами", "ями", "их", "ій", "ою", "ею", "ом", "ем", "им", "ів", "ах", "ям",
            "а", "у", "е", "і", "и", "ю", "я"),
-    "pl": ("iego", "ego", "emu", "owi", "iem", "em", "ie", "ą", "ę", "a", "u", "y", "i"),
+    "pl": ("iego", "ego", "emu", "owi", "iem", "iej", "ej", "ych", "ich", "ach", "ym", "im", "em", "ie",
+           "ą", "ę", "a", "u", "y", "i"),
     "de": ("s",),
     "tr": (),
 }
 
 #: Nominative endings tried after stripping (stem + ending) to find a gazetteer entry.
 NOMINATIVE_ENDINGS: dict[str, tuple[str, ...]] = {
-    "ru": ("", "а", "я", "ь", "ия", "ий", "ый", "и", "ы", "о"),
-    "uk": ("", "а", "я", "ь", "ія", "ий", "и", "і"),
-    "pl": ("", "a", "o", "y", "i", "ia"),
+    # with the adjectives' feminine, neuter and plural forms (Государственная, Соединённые)
+    "ru": ("", "а", "я", "ь", "ия", "ий", "ый", "и", "ы", "о", "ая", "ое", "ые", "ие"),
+    "uk": ("", "а", "я", "ь", "ія", "ий", "и", "і", "е"),
+    "pl": ("", "a", "o", "y", "i", "ia", "e"),
     "de": ("",),
 }
 
@@ -108,7 +110,7 @@ def _lemma_candidates(word: str, lang: str) -> tuple[str, ...]:
     out = [word]
     if lang == "pl":
         # locative/genitive with consonant alternation: Polsce -> Polska, Pradze -> Praga, Kijowie -> Kijów
-        for ending, repl in (("niu", "ń"), ("iu", ""), ("owie", "ów"), ("owa", "ów"), ("sce", "ska"), ("dze", "ga"), ("ce", "ka"),
+        for ending, repl in (("niu", "ń"), ("iu", ""), ("owie", "ów"), ("encie", "ent"), ("owa", "ów"), ("sce", "ska"), ("dze", "ga"), ("ce", "ka"),
                              ("rze", "ra"), ("ście", "sta"), ("nie", "na"), ("wie", "wa"), ("ii", "ia"),
                              ("ji", "ja"), ("ie", "a"), ("ę", "a"), ("y", "a"), ("i", "a")):
             if word.endswith(ending) and len(word) - len(ending) >= 2:

@@ -26,10 +26,19 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from newsloom.entities import lexicon
-from newsloom.entities.gazetteer import gazetteer, is_common_word_homograph, is_unspaced, strip_arabic_clitics
+from newsloom.entities.gazetteer import (
+    INFLECTED_PHRASE_LANGUAGES,
+    gazetteer,
+    is_common_word_homograph,
+    is_unspaced,
+    strip_arabic_clitics,
+)
 from newsloom.entities.normalize import fold, lemma_candidates
 from newsloom.model import Mention, Sentence
 
+#: languages that join a name to a noun with a hyphen (`CapitalisedRuleExtractor._compound_head`)
+_COMPOUNDING_LANGUAGES = frozenset({"de", "nl"})
+_HYPHEN = re.compile("[-‐]")
 _WORD = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*|\d+[A-Za-z]*", re.UNICODE)
 #: lower-case particles that may sit inside a name (Bank of England, Banque de France)
 _PARTICLES = frozenset({"of", "de", "du", "des", "la", "le", "der", "von", "van", "den", "di", "del", "della",
@@ -191,9 +200,12 @@ class CapitalisedRuleExtractor:
         covered_until = 0
         known_surnames: set[str] = set()
         pending_single: list[tuple[Sentence, Token, bool]] = []
+        compounds: list[tuple[Sentence, Token]] = []
         for sent in _sentences_or_whole(text, sentences):
             tokens = tokenize(text, sent.start, sent.end)
-            phrases = self._multiword_names(text, tokens, sent.index, gaz)
+            if lang in _COMPOUNDING_LANGUAGES:
+                compounds.extend((sent, t) for t in tokens if t.capitalised and _HYPHEN.search(t.text))
+            phrases = self._multiword_names(text, tokens, sent.index, gaz, lang)
             if phrases:
                 mentions.extend(phrases)
                 covered_until = max(covered_until, max(m.end for m in phrases))
@@ -215,11 +227,33 @@ class CapitalisedRuleExtractor:
                 m = Mention(tok.text, "PER", sent.index, tok.start, tok.end, source="rules")
                 if not _overlaps(m, mentions):
                     mentions.append(m)
+        for sent, tok in compounds:
+            if (m := self._compound_head(text, tok, sent.index, gaz, lang)) is not None and not _overlaps(m, mentions):
+                mentions.append(m)
         return sorted(mentions, key=lambda m: m.start)
 
     @staticmethod
-    def _multiword_names(text: str, tokens: list[Token], sent_index: int, gaz) -> list[Mention]:
-        """Gazetteer names of two or more words, lower-case words included (Union européenne)."""
+    def _compound_head(text: str, tok: Token, sent_index: int, gaz, lang: str) -> Mention | None:
+        """German and Dutch write what a noun is about as its first part: "EU-Außengrenzen",
+        "Nato-Generalsekretär", "US-Präsident", "Ukraine-Krieg", "Berlin-Besuch", "NAVO-top".
+        The part before the first hyphen is a mention when it names a country, an
+        organisation or a big city (`STRICT_MIN_CITY_POPULATION`) on its own; a compound the
+        gazetteer knows whole (EU-Kommission, Baden-Württemberg) was taken before."""
+        part = _HYPHEN.split(tok.text, 1)[0]
+        if len(part) < 2:
+            return None
+        entry = gaz.lookup(part, lang, strict=True)
+        if entry is None and (slug := lexicon.organisation_forms().get(part)):
+            entry = gaz.by_id(f"org:{slug}")  # "WHO-Chef": WHO folds to a stop word
+        if entry is None or entry.kind not in ("country", "org", "city"):
+            return None
+        return Mention(part, entry.type, sent_index, tok.start, tok.start + len(part), source="gazetteer")
+
+    @staticmethod
+    def _multiword_names(text: str, tokens: list[Token], sent_index: int, gaz, lang: str) -> list[Mention]:
+        """Gazetteer names of two or more words, lower-case words included (Union européenne),
+        inflected in every word where names decline (Європейського союзу, Białego Domu)."""
+        inflected = lang in INFLECTED_PHRASE_LANGUAGES
         out: list[Mention] = []
         # a window of n tokens from i is a candidate only if tokens i..i+n-1 are joinable
         # pairwise, i.e. n <= the joined run from i (checked only from capitalised tokens)
@@ -237,7 +271,8 @@ class CapitalisedRuleExtractor:
             # after a blank, a window's folded name starts with the first token's first
             # folded word: when no gazetteer name of several words does, skip the lookups
             # (an elision, "d'Ivoire", folds into one word: always looked up)
-            if not text[tok.end:tokens[i + 1].start].isspace() or first.split(" ", 1)[0] in gaz.multiword_heads:
+            if not text[tok.end:tokens[i + 1].start].isspace() or first.split(" ", 1)[0] in gaz.multiword_heads \
+                    or inflected and any(fold(c) in gaz.multiword_heads for c in lemma_candidates(tok.text, lang)):
                 run = 2
                 while i + run < count and run < max_tokens and _joinable(text, tokens[i + run - 1], tokens[i + run]):
                     run += 1
@@ -246,7 +281,7 @@ class CapitalisedRuleExtractor:
                 for n in range(run, 1, -1):
                     end = tokens[i + n - 1].end
                     phrase = text[tok.start:end]
-                    entry = gaz.best(phrase, strict=strict)
+                    entry = gaz.lookup(phrase, lang, strict=strict) if inflected else gaz.best(phrase, strict=strict)
                     if entry is not None:
                         hit, used = Mention(phrase, entry.type, sent_index, tok.start, end, source="gazetteer"), n
                         break
