@@ -204,6 +204,33 @@ def test_declined_names_are_found_in_running_text():
         ("Unii Europejskiej", "ORG", "org:eu"), ("Białym Domu", "ORG", "org:white-house")]  # not a person Unia
 
 
+@pytest.mark.parametrize("text,lang", [("La Cruz Roja Española envió un equipo.", "es"),
+                                       ("Il personale della Croce Rossa italiana è arrivato.", "it"),
+                                       ("Das Deutsche Rote Kreuz schickte Helfer.", "de"),
+                                       ("O presidente da Cruz Vermelha falou.", "pt"),
+                                       ("Polski Czerwony Krzyż wysłał ratowników.", "pl")])
+def test_the_red_cross_is_one_organisation_in_every_language_not_a_person(text, lang):
+    # "Cruz" is a given name, "Polski" the genitive of Poland: both misread it before
+    a = article(text, lang)
+    extract_and_link(a)
+    assert [(m.type, m.entity_id) for m in a.mentions] == [("ORG", "org:red-cross")]
+
+
+def test_chinese_generic_bodies_need_an_owner_to_be_organisations():
+    a = article("美国政府周一宣布制裁。政府发言人表示，国会将投票。德国议会通过了法案。委员会主席表示支持。", "zh")
+    extract_and_link(a)
+    orgs = [m.text for m in a.mentions if m.type == "ORG"]
+    assert orgs == ["美国政府", "德国议会"]  # "the government", "congress", "the committee" alone name no one
+
+
+@pytest.mark.parametrize("name,lang,slug", [("Federal Reserve", "en", "fed"), ("ФРС", "ru", "fed"), ("美联储", "zh", "fed"),
+                                            ("中国央行", "zh", "pboc"), ("Пентагон", "ru", "pentagon"),
+                                            ("安理会", "zh", "un-security-council"), ("МАГАТЭ", "ru", "iaea"),
+                                            ("حزب الله", "ar", "hezbollah"), ("Кнессет", "ru", "knesset")])
+def test_organisations_known_across_scripts_share_one_id(name, lang, slug):
+    assert gazetteer().lookup(name, lang).id == f"org:{slug}"
+
+
 def test_german_compounds_name_what_they_are_about():
     a = article("Beide sprachen über die EU-Außengrenzen. Nato-Generalsekretär Jens Stoltenberg und der "
                 "US-Präsident begrüßten das. Die EU-Kommission tagte. Hans-Peter Krause kam aus Baden-Württemberg.",

@@ -705,11 +705,12 @@ _ZH_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙朱胡郭何高林郑梁
                    "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴孔向汤习")
 _ZH_NOT_IN_NAME = set("表示说在与和对将于是会也已的访称今周星日昨明本向同就并称指了被把从到为等及或但而又都还")
 #: ministries and state bodies: an organisation on their own (外交部), or of the place before them
-_ZH_STATE_BODIES = ("外交部", "国防部", "财政部", "商务部", "卫生部", "内政部", "司法部", "教育部", "国务院", "中央银行",
-                    "委员会", "议会", "国会", "政府")
-#: generic heads (bank, group, company, university): an organisation only after a place name
-#: (中国人民银行, 北京大学); otherwise 此举将使大型银行 ("this makes large banks") would be one
-_ZH_GENERIC_HEADS = ("央行", "银行", "集团", "公司", "大学")
+_ZH_STATE_BODIES = ("外交部", "国防部", "财政部", "商务部", "卫生部", "内政部", "司法部", "教育部", "国务院", "中央银行")
+#: generic heads (bank, group, company, university; committee, parliament, congress,
+#: government): an organisation only after a place or a name (中国人民银行, 北京大学, 美国政府);
+#: otherwise 此举将使大型银行 ("this makes large banks") or 政府发言人 ("a government spokesman")
+#: would be one, and every Chinese text would share "the government" with every other
+_ZH_GENERIC_HEADS = ("央行", "银行", "集团", "公司", "大学", "委员会", "议会", "国会", "政府")
 _ZH_ORG_HEAD = re.compile("|".join(sorted(_ZH_STATE_BODIES + _ZH_GENERIC_HEADS, key=len, reverse=True)))
 #: characters that never sit between a place and an organisation head (function words)
 _ZH_ORG_STOP = _ZH_NOT_IN_NAME | set("所有使让给由以这那其此该个名位多少大小新旧各一")
