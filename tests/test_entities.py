@@ -82,6 +82,9 @@ def test_a_city_wins_over_a_province_of_its_name_and_generic_regions_are_no_plac
     central = gazetteer().lookup("Central", "en")
     assert central is None or central.kind != "subdivision"
     assert gazetteer().lookup("Niedersachsen", "de", strict=True) is None  # strict: no subdivisions
+    for world in ("World", "世界", "العالم", "Welt", "Мир"):
+        assert gazetteer().lookup(world, "en") is None  # "the world" is in every article
+    assert gazetteer().lookup("Europa", "de").id == "reg:150"
 
 
 @pytest.mark.parametrize("text,core", [("Córdoba province", "Córdoba"), ("provincia de Córdoba", "Córdoba"),
@@ -186,7 +189,9 @@ def test_a_town_abroad_does_not_take_the_name_of_a_state(word, lang, code):
     ("Организации Объединённых Наций", "ru", "org:un"), ("Государственной думе", "ru", "org:state-duma"),
     ("Unii Europejskiej", "pl", "org:eu"), ("Białego Domu", "pl", "org:white-house"),
     ("Organizacji Narodów Zjednoczonych", "pl", "org:un"), ("Parlamencie Europejskim", "pl", "org:european-parliament"),
-    ("Stanach Zjednoczonych", "pl", "cc:US"), ("Сполучених Штатів", "uk", "cc:US")])
+    ("Stanach Zjednoczonych", "pl", "cc:US"), ("Stanów Zjednoczonych", "pl", "cc:US"),
+    ("Zjednoczonych Emiratów Arabskich", "pl", "cc:AE"), ("Niemiec", "pl", "cc:DE"), ("Włoszech", "pl", "cc:IT"),
+    ("Международного уголовного суда", "ru", "org:icc"), ("Сполучених Штатів", "uk", "cc:US")])
 def test_names_declined_in_every_word_resolve(phrase, lang, entity_id):
     # adjective and noun both take the case: the last word's dictionary form alone finds nothing
     assert gazetteer().lookup(phrase, lang).id == entity_id

@@ -276,7 +276,7 @@ class Gazetteer:
                     if entry is None:
                         continue
                     self._add(name, entry)
-                elif code.isdigit() and code in english:
+                elif code.isdigit() and code in english and code not in _NO_PLACE_REGIONS:
                     entry = GazetteerEntry(id=f"reg:{code}", type="LOC", kind="region", name=english[code])
                     self._add(name, entry)
         for city in gc.get_cities().values():
@@ -546,6 +546,10 @@ class Gazetteer:
     def __contains__(self, name: str) -> bool:
         return fold(name) in self._by_name
 
+
+#: UN M49 codes CLDR names that are no place to share: "World" is "世界", "العالم", "Welt",
+#: words of nearly every Chinese, Arabic or German article
+_NO_PLACE_REGIONS = frozenset({"001"})
 
 _ARABIC_PROCLITICS = re.compile(r"^(?:وال|بال|فال|كال|لل|و|ب|ل|ف|ك)(?=\w{3,})")
 
