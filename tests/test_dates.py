@@ -58,6 +58,8 @@ def test_explicit_date_without_year_takes_the_nearest_year():
     ("Министр выступил в понедельник.", "ru", date(2024, 3, 4)),
     ("Министр посетит Рим в пятницу.", "ru", date(2024, 3, 8)),
     ("Minister poleci do Rzymu w piątek.", "pl", date(2024, 3, 8)),
+    ("Міністр зустрівся з колегою у вівторок.", "uk", date(2024, 3, 5)),  # reflexive past: -вся
+    ("Міністр відвідає Рим у п'ятницю.", "uk", date(2024, 3, 8)),
     ("Bakan cuma günü Roma'ya gidecek.", "tr", date(2024, 3, 8)),
     ("外长将于周五访问罗马。", "zh", date(2024, 3, 8)),
     ("سيزور الوزير روما يوم الجمعة.", "ar", date(2024, 3, 8)),

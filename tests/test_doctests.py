@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 MODULES = ["newsloom.weave", "newsloom.index", "newsloom.store", "newsloom.embed", "newsloom.embed.use_cache",
-           "newsloom.embed.head", "newsloom.clean"]
+           "newsloom.embed.head", "newsloom.clean", "newsloom.entities.gazetteer"]
 
 
 @pytest.mark.parametrize("name", MODULES)

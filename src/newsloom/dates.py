@@ -171,7 +171,7 @@ PAST_CUES: dict[str, str] = {
     "nl": r"\bheeft\b|\bhad\b|\bwas\b|\bwerd\b|\bwerden\b|\bvorige\b|\bzei\b|\bkondigde\b|\bbezocht\b",
     "pl": r"(?-i:\b[a-ząćęłńóśźż]\w*(?:ł|ła|ło|li|ły)\b)|\bzeszł\w*|\bubiegł\w*|\bpowiedział\w*",
     "ru": r"(?-i:\b[а-яё]\w*(?:л|ла|ли|ло|лся|лась|лись)\b)|\bпрошл\w*",
-    "uk": r"(?-i:\b[а-яіїєґ']\w*(?:в|ла|ли|ло)\b)|\bминул\w*",
+    "uk": r"(?-i:\b[а-яіїєґ']\w*(?:в|ла|ли|ло|вся|лася|лися|лося)\b)|\bминул\w*",
     "tr": r"\w+(?:dı|di|du|dü|tı|ti|tu|tü)\b|\bgeçen\b|\w+mıştı\b|\w+mişti\b",
     "zh": r"了|曾|上周|表示|说",
     "ja": r"した|先週",

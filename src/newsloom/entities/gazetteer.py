@@ -43,15 +43,21 @@ GERMAN_MIN_CITY_POPULATION = 100_000
 #: word, not the town (`is_common_word_homograph`)
 HOMOGRAPH_ZIPF = 5.0
 #: ...raised by this much where the language is spoken in the city's country (Frankfurt
-#: 5.1 in German), for a city of `HOMOGRAPH_LOCAL_MIN_POPULATION` or more, and by
+#: 5.1 in German), for a city of `SMALL_TOWN_POPULATION` or more, and by
 #: `HOMOGRAPH_BIG_CITY_BONUS` for a city of `BIG_CITY_POPULATION`
 HOMOGRAPH_LOCAL_BONUS = 0.5
 #: a smaller town does not keep a name that is a common word of its own language: German
 #: "Lage" (situation; Lage, 35,000 people) or "Kamen", French "Plaisir", Italian "Centro" and
 #: "Vittoria", English "Reading" of the small towns, Dutch "Best": the word is far more often
 #: meant than the town
-HOMOGRAPH_LOCAL_MIN_POPULATION = 100_000
+SMALL_TOWN_POPULATION = 100_000
 HOMOGRAPH_BIG_CITY_BONUS = 1.0
+#: a town of fewer than `SMALL_TOWN_POPULATION` people needs a rarer name (this zipf) where
+#: its name is a German noun (German capitalises them: "im Norden", the north; "das Wetter",
+#: "der Hof", "Haar", "den Bau", Bau in Malaysia; Weimar 4.1, Bamberg and Konstanz stay towns)
+#: or a given name ("Martin", "David", "Anna", "Allen" alone are people, not Martin in
+#: Slovakia; Izmail, Lucca, Flint stay towns)
+SMALL_TOWN_HOMOGRAPH_ZIPF = 4.2
 #: languages whose names of several words decline in every word (`Gazetteer._inflected_phrase`)
 INFLECTED_PHRASE_LANGUAGES = frozenset({"ru", "uk", "pl"})
 INFLECTED_PHRASE_MAX_WORDS = 4
@@ -200,6 +206,46 @@ def _iso_name_forms(name: str) -> set[str]:
     return {f for f in forms if f}
 
 
+_ROMANISED_RUSSIAN = (("shch", "щ"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"), ("zh", "ж"),
+                      ("yu", "ю"), ("ya", "я"), ("yo", "ё"), ("ye", "е"), ("yy", "ый"), ("'", "ь"))
+_RUSSIAN_LETTERS = dict(zip("abvgdezijklmnoprstufh", "абвгдезийклмнопрстуфх"))
+
+
+def cyrillic_of_romanised_russian(name: str) -> str:
+    """The Russian spelling of a name in the BGN/PCGN romanisation ISO 3166-2:RU uses, which
+    the iso-codes translations do not give back ("Sverdlovskaya oblast'" -> "Свердловская
+    область"; the texts write the Cyrillic). "y" is "й" after a vowel and "ы" after a
+    consonant; a word-initial "E" is "Э" (Mariy El); "tsk" is "цк" after "e", else "тск".
+
+    >>> cyrillic_of_romanised_russian("Khanty-Mansiyskiy avtonomnyy okrug")
+    'Ханты-Мансийский автономный округ'
+    >>> cyrillic_of_romanised_russian("Irkutskaya oblast'"), cyrillic_of_romanised_russian("Lipetskaya oblast'")
+    ('Иркутская область', 'Липецкая область')
+    >>> cyrillic_of_romanised_russian("Ul'yanovskaya oblast'"), cyrillic_of_romanised_russian("Mariy El, Respublika")
+    ('Ульяновская область', 'Марий Эл, Республика')
+    """
+    out = []
+    for word in re.split(r"([\s,-]+)", name):
+        if not word or not word[0].isalpha():
+            out.append(word)
+            continue
+        lower, cyr, i = word.lower(), "", 0
+        if lower.startswith("e"):
+            cyr, i = "э", 1
+        while i < len(lower):
+            pair = next(((latin, c) for latin, c in _ROMANISED_RUSSIAN if lower.startswith(latin, i)), None)
+            if lower.startswith("tsk", i) and not cyr.endswith("е"):
+                pair = ("ts", "тс")  # Irkutskaya, Chukotskiy: "тск"; Lipetskaya, Nenetskiy: "цк"
+            if pair is not None:
+                cyr, i = cyr + pair[1], i + len(pair[0])
+            elif lower[i] == "y":
+                cyr, i = cyr + ("й" if cyr and cyr[-1] in "аеёиоуыэюя" else "ы"), i + 1
+            else:
+                cyr, i = cyr + _RUSSIAN_LETTERS.get(lower[i], lower[i]), i + 1
+        out.append(cyr[:1].upper() + cyr[1:] if word[0].isupper() else cyr)
+    return "".join(out)
+
+
 class Gazetteer:
     """Name -> entries index in every script (see module docstring)."""
 
@@ -334,8 +380,10 @@ class Gazetteer:
         forms: dict[str, set[str]] = {}  # subdivision code -> its names
         owners: dict[str, set[str]] = {}  # folded name -> codes of the subdivisions it names
         for sub in first:
-            for form in {f for name in {sub.name} | {t.gettext(sub.name) for t in translations}
-                         for f in _iso_name_forms(name)}:
+            names = {sub.name} | {t.gettext(sub.name) for t in translations}
+            if sub.country_code == "RU":  # ISO writes Russia's regions only romanised
+                names.add(cyrillic_of_romanised_russian(sub.name))
+            for form in {f for name in names for f in _iso_name_forms(name)}:
                 key = fold(form)
                 if len(key) < 3 or set(key.replace("-", " ").split()) <= _GENERIC_PLACE_WORDS:
                     continue
@@ -566,7 +614,9 @@ def is_common_word_homograph(word: str, city: GazetteerEntry, lang: str) -> bool
     `lang` (`newsloom.frequency.zipf`) is at least `HOMOGRAPH_ZIPF`, raised where the
     language is spoken in the city's country and the city has 100,000 people (Frankfurt,
     Washington in English; not German "Lage", a town of 35,000) and for a
-    city of a million people (Berlin, İstanbul, لندن keep their names); or the word is one of
+    city of a million people (Berlin, İstanbul, لندن keep their names), lowered to
+    `SMALL_TOWN_HOMOGRAPH_ZIPF` for a smaller town named like a German noun or a given
+    name ("Norden", "Martin"); or the word is one of
     `lexicon.NOT_PLACES`, common in the news though rarer in wordfreq's lists (virus,
     brands and people that share a town's name).
     """
@@ -576,7 +626,10 @@ def is_common_word_homograph(word: str, city: GazetteerEntry, lang: str) -> bool
     if folded in lexicon.NOT_PLACES:
         return True
     threshold = HOMOGRAPH_ZIPF
-    if city.country and lang in _languages_of(city.country) and city.population >= HOMOGRAPH_LOCAL_MIN_POPULATION:
+    if city.population < SMALL_TOWN_POPULATION:
+        if lang == "de" or folded in lexicon.given_names():
+            threshold = SMALL_TOWN_HOMOGRAPH_ZIPF
+    elif city.country and lang in _languages_of(city.country):
         threshold += HOMOGRAPH_LOCAL_BONUS
     if city.population >= BIG_CITY_POPULATION:
         threshold += HOMOGRAPH_BIG_CITY_BONUS

@@ -110,7 +110,8 @@ def _lemma_candidates(word: str, lang: str) -> tuple[str, ...]:
     out = [word]
     if lang == "pl":
         # locative/genitive with consonant alternation: Polsce -> Polska, Pradze -> Praga, Kijowie -> Kijów
-        for ending, repl in (("niu", "ń"), ("iu", ""), ("owie", "ów"), ("encie", "ent"), ("owa", "ów"), ("sce", "ska"), ("dze", "ga"), ("ce", "ka"),
+        for ending, repl in (("niu", "ń"), ("iu", ""), ("owie", "ów"), ("encie", "ent"), ("owa", "ów"), ("sce", "ska"),
+                             ("dze", "ga"), ("ce", "ka"),
                              ("rze", "ra"), ("ście", "sta"), ("nie", "na"), ("wie", "wa"), ("ii", "ia"),
                              ("ji", "ja"), ("ie", "a"), ("ę", "a"), ("y", "a"), ("i", "a")):
             if word.endswith(ending) and len(word) - len(ending) >= 2:

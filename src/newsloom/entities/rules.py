@@ -39,6 +39,7 @@ from newsloom.model import Mention, Sentence
 #: languages that join a name to a noun with a hyphen (`CapitalisedRuleExtractor._compound_head`)
 _COMPOUNDING_LANGUAGES = frozenset({"de", "nl"})
 _HYPHEN = re.compile("[-‐]")
+_ROMAN_NUMERAL = re.compile("[IVXLC]+")
 _WORD = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*|\d+[A-Za-z]*", re.UNICODE)
 #: lower-case particles that may sit inside a name (Bank of England, Banque de France)
 _PARTICLES = frozenset({"of", "de", "du", "des", "la", "le", "der", "von", "van", "den", "di", "del", "della",
@@ -221,9 +222,17 @@ class CapitalisedRuleExtractor:
                     # newest first: a mention holding the token is most likely the span's own
                     if start >= covered_until or not any(m.start <= start < m.end for m in reversed(mentions)):
                         pending_single.append((sent, span[0], after_title))
-        # second pass: a bare surname seen in a full name elsewhere in the article is that person
+        # second pass: a bare surname seen in a full name elsewhere in the article is that person,
+        # also where a town abroad shares it (Zełenski: an old name of Asaka, Uzbekistan)
+        def is_known_surname(word: str) -> bool:
+            return any(fold(c) in known_surnames for c in lemma_candidates(word, lang))
+
+        if known_surnames:
+            mentions = [Mention(m.text, "PER", m.sentence, m.start, m.end, source="rules")
+                        if m.type == "LOC" and " " not in m.text and is_known_surname(m.text) else m
+                        for m in mentions]
         for sent, tok, _ in pending_single if known_surnames else ():
-            if any(fold(c) in known_surnames for c in lemma_candidates(tok.text, lang)):
+            if is_known_surname(tok.text):
                 m = Mention(tok.text, "PER", sent.index, tok.start, tok.end, source="rules")
                 if not _overlaps(m, mentions):
                     mentions.append(m)
@@ -401,14 +410,27 @@ class CapitalisedRuleExtractor:
 
     def _split_by_places(self, text: str, span: list[Token], after_title: bool, sent_index: int, lang: str,
                          gaz) -> list[Mention]:
-        """Places inside the span are LOC; each remaining run of words may be a person."""
+        """Places inside the span are LOC; each remaining run of words may be a person.
+
+        After a title the person is the last run: the words between the title and the name
+        describe the office ("Prezydent Ukrainy Wołodymyr Zełenski", "Szef MSZ Ukrainy Dmytro
+        Kułeba", "Президент Франции Эмманюэль Макрон"), and a run with an acronym is none
+        ("der Chef der Volkswagen AG"; a Roman numeral is part of a name, "Felipe VI")."""
         parts = self._gazetteer_parts(text, span, sent_index, lang, gaz, strict=len(span) > 1 or after_title)
         out = list(parts)
-        run: list[Token] = []
-        first_run = True
-
-        def flush() -> None:
-            nonlocal first_run
+        runs: list[list[Token]] = [[]]
+        for tok in span:
+            if parts and any(p.start <= tok.start < p.end for p in parts):
+                if runs[-1]:
+                    runs.append([])
+            elif tok.text in _PARTICLES and not runs[-1]:
+                continue
+            else:
+                runs[-1].append(tok)
+        while runs[-1] and runs[-1][-1].text in _PARTICLES:
+            runs[-1].pop()
+        runs = [run for run in runs if run]
+        for index, run in enumerate(runs):
             if len(run) >= 3:
                 # "presidente del Consiglio Giorgia Meloni", "Marszałek Sejmu Szymon Hołownia": the first
                 # word completes the title (after a particle) or names an institution; the person follows
@@ -420,29 +442,16 @@ class CapitalisedRuleExtractor:
                 elif re.search(r"(?:^|\W)(?:del|della|degli|dell'|dell’|des|du|de|of|der|des)$", before) \
                         or fold(head.text) in _ORG_CUES:
                     run.pop(0)
+            titled = after_title and index == len(runs) - 1 \
+                and not any(t.acronym and not _ROMAN_NUMERAL.fullmatch(t.text) for t in run)
+
             def is_person(words: list[Token]) -> bool:
-                return bool(words) and ((after_title and first_run)
-                                        or 2 <= len(words) <= 4 and self._looks_like_person(words, lang))
+                return bool(words) and (titled or 2 <= len(words) <= 4 and self._looks_like_person(words, lang))
 
             name = run if is_person(run) or lang != "de" else self._person_at_end(run, lang)
             if is_person(name):  # German: "Präses Pater Martin Mundackal", the name at the end
                 out.append(Mention(text[name[0].start:name[-1].end], "PER", sent_index, name[0].start,
                                    name[-1].end, source="rules"))
-            if run:
-                first_run = False
-            run.clear()
-
-        for tok in span:
-            if parts and any(p.start <= tok.start < p.end for p in parts):
-                flush()
-                first_run = False
-            elif tok.text in _PARTICLES and not run:
-                continue
-            else:
-                run.append(tok)
-        while run and run[-1].text in _PARTICLES:
-            run.pop()
-        flush()
         return sorted(out, key=lambda m: m.start)
 
     @classmethod
