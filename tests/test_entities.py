@@ -249,6 +249,13 @@ def test_organisations_known_across_scripts_share_one_id(name, lang, slug):
     assert gazetteer().lookup(name, lang).id == f"org:{slug}"
 
 
+def test_an_organisation_cue_before_a_name_leaves_the_person_a_person():
+    a = article("La presidente del Consiglio Giorgia Meloni incontrerà il cancelliere a Roma.", "it")
+    extract_and_link(a)
+    assert ("Giorgia Meloni", "PER") in [(m.text, m.type) for m in a.mentions]
+    assert not any("Meloni" in m.text for m in a.mentions if m.type == "ORG")
+
+
 def test_german_compounds_name_what_they_are_about():
     a = article("Beide sprachen über die EU-Außengrenzen. Nato-Generalsekretär Jens Stoltenberg und der "
                 "US-Präsident begrüßten das. Die EU-Kommission tagte. Hans-Peter Krause kam aus Baden-Württemberg.",

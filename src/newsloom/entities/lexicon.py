@@ -145,7 +145,7 @@ ORG_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Facebook": ("facebook", ("Facebook", "Фейсбук", "脸书", "فيسبوك", "فيس بوك")),
     "Twitter": ("twitter", ("Twitter", "Твиттер", "Твітер", "推特", "تويتر")),
     "Microsoft": ("microsoft", ("Microsoft", "Майкрософт", "微软", "مايكروسوفت")),
-    "Huawei": ("huawei", ("Huawei", "Хуавэй", "Хуавей", "华为", "هواوي")),
+    "Huawei": ("huawei", ("Huawei", "Хуавэй", "Хуавей", "华为公司", "华为", "هواوي")),
     # national societies share the movement's id: a Spanish text says "Cruz Roja Española"
     # where an English one says "the Red Cross"
     "Red Cross": ("red-cross", ("Red Cross", "International Committee of the Red Cross", "ICRC", "Croix-Rouge",

@@ -386,6 +386,10 @@ class CapitalisedRuleExtractor:
         if len(span) == 1 and _is_institution(span[0].text, lang):
             return [mention(span, "ORG", "rules")]
         if len(span) > 1 and any(_is_org_cue(fold(tok.text), lang) for tok in span):
+            # "presidente del Consiglio Giorgia Meloni": the cue's body, then its head by name
+            tail = self._person_at_end(span, lang)
+            if tail and any(_is_org_cue(fold(tok.text), lang) for tok in span[:-len(tail)]):
+                return [mention(span[:-len(tail)], "ORG", "rules"), mention(tail, "PER", "rules")]
             return [mention(span, "ORG", "rules")]
         if fold(phrase) in persons:
             return [mention(span, "PER", "lexicon")]
