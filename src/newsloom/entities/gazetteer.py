@@ -46,12 +46,12 @@ HOMOGRAPH_ZIPF = 5.0
 #: 5.1 in German), for a city of `SMALL_TOWN_POPULATION` or more, and by
 #: `HOMOGRAPH_BIG_CITY_BONUS` for a city of `BIG_CITY_POPULATION`
 HOMOGRAPH_LOCAL_BONUS = 0.5
+HOMOGRAPH_BIG_CITY_BONUS = 1.0
 #: a smaller town does not keep a name that is a common word of its own language: German
 #: "Lage" (situation; Lage, 35,000 people) or "Kamen", French "Plaisir", Italian "Centro" and
 #: "Vittoria", English "Reading" of the small towns, Dutch "Best": the word is far more often
 #: meant than the town
 SMALL_TOWN_POPULATION = 100_000
-HOMOGRAPH_BIG_CITY_BONUS = 1.0
 #: a town of fewer than `SMALL_TOWN_POPULATION` people needs a rarer name (this zipf) where
 #: its name is a German noun (German capitalises them: "im Norden", the north; "das Wetter",
 #: "der Hof", "Haar", "den Bau", Bau in Malaysia; Weimar 4.1, Bamberg and Konstanz stay towns)

@@ -434,6 +434,10 @@ class CapitalisedRuleExtractor:
         while runs[-1] and runs[-1][-1].text in _PARTICLES:
             runs[-1].pop()
         runs = [run for run in runs if run]
+
+        def is_person(words: list[Token], titled: bool) -> bool:
+            return bool(words) and (titled or 2 <= len(words) <= 4 and self._looks_like_person(words, lang))
+
         for index, run in enumerate(runs):
             if len(run) >= 3:
                 # "presidente del Consiglio Giorgia Meloni", "Marszałek Sejmu Szymon Hołownia": the first
@@ -448,12 +452,8 @@ class CapitalisedRuleExtractor:
                     run.pop(0)
             titled = after_title and index == len(runs) - 1 \
                 and not any(t.acronym and not _ROMAN_NUMERAL.fullmatch(t.text) for t in run)
-
-            def is_person(words: list[Token]) -> bool:
-                return bool(words) and (titled or 2 <= len(words) <= 4 and self._looks_like_person(words, lang))
-
-            name = run if is_person(run) or lang != "de" else self._person_at_end(run, lang)
-            if is_person(name):  # German: "Präses Pater Martin Mundackal", the name at the end
+            name = run if is_person(run, titled) or lang != "de" else self._person_at_end(run, lang)
+            if is_person(name, titled):  # German: "Präses Pater Martin Mundackal", the name at the end
                 out.append(Mention(text[name[0].start:name[-1].end], "PER", sent_index, name[0].start,
                                    name[-1].end, source="rules"))
         return sorted(out, key=lambda m: m.start)
