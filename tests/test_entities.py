@@ -256,6 +256,15 @@ def test_an_organisation_cue_before_a_name_leaves_the_person_a_person():
     assert not any("Meloni" in m.text for m in a.mentions if m.type == "ORG")
 
 
+@pytest.mark.parametrize("text,lang,name", [("Papa Francesco ha incontrato il presidente.", "it", "Francesco"),
+                                            ("El papa Francisco rezó por las víctimas.", "es", "Francisco")])
+def test_a_given_name_after_a_title_is_no_nationality_adjective(text, lang, name):
+    # "Francesco" looks like "francese" (French) to the demonym test
+    a = article(text, lang)
+    extract_and_link(a)
+    assert (name, "PER") in [(m.text, m.type) for m in a.mentions]
+
+
 def test_german_compounds_name_what_they_are_about():
     a = article("Beide sprachen über die EU-Außengrenzen. Nato-Generalsekretär Jens Stoltenberg und der "
                 "US-Präsident begrüßten das. Die EU-Kommission tagte. Hans-Peter Krause kam aus Baden-Württemberg.",

@@ -97,12 +97,20 @@ def extract_and_link(article, *, ner_sentences: int | None = None,
         else:
             mentions = extractor.extract(text, article.sentences, article.lang)
     gaz = gazetteer()
-    # nationality adjectives (Russian, ukrainien) are no entities, whoever proposed them
-    mentions = [m for m in mentions if (" " in m.text or not gaz.is_demonym(m.text))
+    # nationality adjectives (Russian, ukrainien) are no entities, whoever proposed them; a
+    # person's given name only looks like one ("Papa Francesco", "el papa Francisco": francese)
+    mentions = [m for m in mentions if (" " in m.text or _is_given_name_person(m) or not gaz.is_demonym(m.text))
                 and not is_no_entity(m, article.lang)]
     entities = CrossLingualLinker().link(mentions, article.lang)
     article.mentions = mentions
     return entities
+
+
+def _is_given_name_person(mention: Mention) -> bool:
+    from newsloom.entities import lexicon
+    from newsloom.entities.normalize import fold
+
+    return mention.type == "PER" and fold(mention.text) in lexicon.given_names()
 
 
 #: an all-capitals word at least this frequent a word of its language (wordfreq zipf: "DE"
