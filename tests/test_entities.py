@@ -265,6 +265,25 @@ def test_a_given_name_after_a_title_is_no_nationality_adjective(text, lang, name
     assert (name, "PER") in [(m.text, m.type) for m in a.mentions]
 
 
+def test_an_acronym_after_an_organisation_cue_is_the_organisation():
+    a = article("Nach Angaben der Katastrophenschutzbehörde AFAD starben 300 Menschen. Die Deutsche Bank AG "
+                "meldete Gewinne.", "de")
+    extract_and_link(a)
+    orgs = [m.text for m in a.mentions if m.type == "ORG"]
+    assert "AFAD" in orgs and not any("Angaben" in o for o in orgs)
+    assert "Deutsche Bank AG" in orgs  # a legal form is no acronym to split off
+
+
+def test_particles_join_a_name_not_an_office():
+    nl = article("Minister Wopke Hoekstra van Buitenlandse Zaken betuigde zijn medeleven.", "nl")
+    extract_and_link(nl)
+    assert [(m.text, m.type) for m in nl.mentions if m.type == "PER"] == [("Wopke Hoekstra", "PER")]
+    de = article("Die Kommissionschefin Ursula von der Leyen reiste nach Kiew. Ludwig van Beethoven blieb.", "de")
+    extract_and_link(de)
+    people = [m.text for m in de.mentions if m.type == "PER"]
+    assert "Ursula von der Leyen" in people and "Ludwig van Beethoven" in people
+
+
 def test_german_compounds_name_what_they_are_about():
     a = article("Beide sprachen über die EU-Außengrenzen. Nato-Generalsekretär Jens Stoltenberg und der "
                 "US-Präsident begrüßten das. Die EU-Kommission tagte. Hans-Peter Krause kam aus Baden-Württemberg.",

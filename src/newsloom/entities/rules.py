@@ -40,6 +40,9 @@ from newsloom.model import Mention, Sentence
 _COMPOUNDING_LANGUAGES = frozenset({"de", "nl"})
 _HYPHEN = re.compile("[-‐]")
 _ROMAN_NUMERAL = re.compile("[IVXLC]+")
+#: company legal forms: an acronym that ends a name rather than being one (Deutsche Bank AG)
+_LEGAL_FORMS = frozenset({"AG", "SE", "SA", "NV", "BV", "KG", "PLC", "LLC", "INC", "LTD", "SPA", "AS", "AB", "ASA",
+                          "OYJ", "SAS", "SRL", "GMBH", "OHG", "KGAA", "CO"})
 _WORD = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*|\d+[A-Za-z]*", re.UNICODE)
 #: lower-case particles that may sit inside a name (Bank of England, Banque de France)
 _PARTICLES = frozenset({"of", "de", "du", "des", "la", "le", "der", "von", "van", "den", "di", "del", "della",
@@ -327,7 +330,8 @@ class CapitalisedRuleExtractor:
                         and (k == j or _joinable(text, tokens[k - 1], tokens[k])):
                     k += 1
                 if (k > j and k < len(tokens) and tokens[k].capitalised and _joinable(text, tokens[k - 1], tokens[k])
-                        and fold(tokens[k].text) not in lexicon.NOT_NAMES):
+                        and fold(tokens[k].text) not in lexicon.NOT_NAMES
+                        and not self._office_after_particle(text, tokens, j, k)):
                     j = k + 1
                     continue
                 break
@@ -335,6 +339,13 @@ class CapitalisedRuleExtractor:
             spans.append((tokens[i:j], after_title))
             i = j
         return spans
+
+    @staticmethod
+    def _office_after_particle(text: str, tokens: list[Token], particle: int, k: int) -> bool:
+        """"Wopke Hoekstra van Buitenlandse Zaken": after "van"/"von" a name's last part is one
+        word (Ludwig van Beethoven, Ursula von der Leyen); two capitalised words are the office."""
+        return tokens[particle].text in ("van", "von") and k + 1 < len(tokens) and tokens[k + 1].capitalised \
+            and _joinable(text, tokens[k], tokens[k + 1])
 
     @staticmethod
     def _title_before(text: str, tokens: list[Token], i: int, titles: frozenset[str]) -> bool:
@@ -386,6 +397,10 @@ class CapitalisedRuleExtractor:
         if len(span) == 1 and _is_institution(span[0].text, lang):
             return [mention(span, "ORG", "rules")]
         if len(span) > 1 and any(_is_org_cue(fold(tok.text), lang) for tok in span):
+            if span[-1].acronym and span[-1].text not in _LEGAL_FORMS and _is_org_cue(fold(span[-2].text), lang):
+                # "die Gewerkschaft GDL", "der Katastrophenschutzbehörde AFAD": the cue describes,
+                # the acronym names (and is what other languages write too)
+                return [mention(span[-1:], "ORG", "rules")]
             # "presidente del Consiglio Giorgia Meloni": the cue's body, then its head by name
             tail = self._person_at_end(span, lang)
             if tail and any(_is_org_cue(fold(tok.text), lang) for tok in span[:-len(tail)]):
@@ -465,8 +480,10 @@ class CapitalisedRuleExtractor:
         ("Präses Pater Martin Mundackal", "Ortsvorsitzenden Willi Greger"); elsewhere such a
         run is more often an organisation with a given name in it (Türk Hava Yolları, "air
         lines", Hava being a name too). Empty otherwise."""
-        for size in (2, 3):  # the shorter first: "Pater Martin Mundackal" is Martin Mundackal
+        for size in (2, 3, 4):  # the shorter first: "Pater Martin Mundackal" is Martin Mundackal
             tail = span[-size:]
+            if size == 4 and not any(t.text in _PARTICLES for t in tail):
+                continue  # four words only with a particle: "Kommissionschefin Ursula von der Leyen"
             if len(span) > size and tail[0].capitalised and tail[-1].capitalised \
                     and all(t.capitalised or t.text in _PARTICLES for t in tail) \
                     and cls._looks_like_person(tail, lang) and not cls._looks_like_person(span[:-size], lang):

@@ -47,7 +47,7 @@ def _cache_dir() -> Path:
 
 CACHE_DIR = _cache_dir()
 
-ENRICH_VERSION = "enrich-18"  # bump when the entity or date stages change
+ENRICH_VERSION = "enrich-19"  # bump when the entity or date stages change
 
 
 @dataclass
