@@ -34,6 +34,14 @@ Variants (each changes one thing against ``recipe``, the shipped recipe's head t
 ``quality-flag`` one more feature: the row's quality (original, translated_en, augmented),
               set to original for every prediction
 ``linear-blend`` the mean of the trees and a ridge regression on the standardised features
+``keywords-use`` two more features from USE's vectors of each article's 30 heaviest words
+              (`lex_tfidf`'s weights; USE puts a word near its translations): the
+              symmetric weighted mean of each word's best cosine in the other article (a
+              relaxed word mover's similarity, across languages) and the weighted share
+              of words whose best cosine is at least 0.75
+``mentions-use`` the same two over the articles' PER, ORG and LOC mention texts, weighted
+              by 1 + ln(count): names the linker leaves unlinked or links apart
+              ("Cruz Roja" / "Red Cross")
 ``month-days`` one more feature: log1p of the smallest calendar distance between the
               day-month dates the two texts name, years ignored (for undated texts)
 
@@ -62,9 +70,14 @@ CASE_FEATURES = ("name_overlap", "head_names")
 TITLE_FEATURE = "cos_title_e5"
 GEO_FEATURE = "geo_km"
 MONTH_DAY_FEATURE = "month_day_gap"
+#: ``keywords-use``: words an article is represented by, and the cosine that counts as a match
+KEYWORDS = 30
+KEYWORD_MATCH = 0.75
 VARIANTS = ("recipe", "bagged", "title-e5", "tail-e5", "caseless", "first-8", "geo-distance", "month-days",
-            "quality-flag", "linear-blend")
+            "quality-flag", "linear-blend", "keywords-use", "mentions-use")
 TAIL_FEATURE = "cos_tail_e5"
+#: the added features that, like the cosines, may only make a pair more similar as they grow
+SIMILARITY_FEATURES = (TITLE_FEATURE, TAIL_FEATURE, "kw_soft", "kw_match")
 #: characters of an article's end that `tail-e5` embeds, as the head embeds its start
 TAIL_CHARS = 300
 #: ``weights-A-X-T``: the noisy rows' weights (monolingual augmented, cross-lingual augmented,
@@ -87,7 +100,7 @@ def fitter(names: list[str], seeds: tuple[int, ...] = (recipe.SEED,), **params):
     averaged over `seeds`, with `params` overriding `recipe.HGB_PARAMS`."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    constraints = [-1 if n in (TITLE_FEATURE, TAIL_FEATURE) else MONOTONE.get(n, 0) for n in names]
+    constraints = [-1 if n in SIMILARITY_FEATURES else MONOTONE.get(n, 0) for n in names]
 
     def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray):
         models = [HistGradientBoostingRegressor(monotonic_cst=constraints,
@@ -258,6 +271,88 @@ def month_day_gaps(pairs: list) -> np.ndarray:
     return np.array(out)
 
 
+def article_keywords(article, top: int = KEYWORDS) -> list[tuple[str, float]]:
+    """The article's `top` words by the weight `lex_tfidf` gives them ((1 + ln count) x
+    rarity in the article's language; a CJK text by character bigrams), each as one
+    surface form (the most frequent of the words sharing a folded key)."""
+    from collections import Counter
+
+    from newsloom.frequency import rarity
+    from newsloom.similarity.features import _CJK_RE, _TOKEN_RE, _fold, article_text
+
+    counts: Counter = Counter()
+    surfaces: dict[str, Counter] = {}
+    for tok in _TOKEN_RE.findall(article_text(article)):
+        if _CJK_RE.search(tok):
+            chars = [c for c in tok if _CJK_RE.match(c)]
+            grams = [x + y for x, y in zip(chars, chars[1:])]
+        elif len(tok) >= 3 and not tok.isdigit():
+            grams = [tok]
+        else:
+            continue
+        for g in grams:
+            key = _fold(g)
+            counts[key] += 1
+            surfaces.setdefault(key, Counter())[g] += 1
+    weighted = []
+    for key, n in counts.items():
+        word = surfaces[key].most_common(1)[0][0]
+        w = (1.0 + np.log(n)) * rarity(word, article.lang)
+        if w > 0:
+            weighted.append((word, float(w)))
+    return sorted(weighted, key=lambda x: -x[1])[:top]
+
+
+def article_mentions(article) -> list[tuple[str, float]]:
+    """The article's distinct PER, ORG and LOC mention texts, weighted by how often each occurs."""
+    from collections import Counter
+
+    counts = Counter(m.text.strip() for m in article.mentions
+                     if m.type in ("PER", "ORG", "LOC") and m.text.strip())
+    return [(t, 1.0 + float(np.log(n))) for t, n in counts.most_common(KEYWORDS)]
+
+
+def keyword_matches(pairs_by_set: dict[str, list], encoder, threshold: float = KEYWORD_MATCH,
+                    select=None) -> dict[str, np.ndarray]:
+    """Per row set, two columns per pair from the USE vectors of each article's keywords
+    (`article_keywords`; multilingual USE puts a word and its translations close:
+    earthquake / Erdbeben / 地震 at cosine 0.75-0.88): the symmetric weighted mean of
+    each keyword's best cosine in the other article (a relaxed word mover's similarity,
+    cross-lingual), and the weighted share of keywords whose best match reaches
+    `threshold`; -1 when a side has no keyword."""
+    articles = {k: recipe.pair_articles(v) for k, v in pairs_by_set.items()}
+    keywords: dict[int, list] = {}
+    for pairs in articles.values():
+        for ab in pairs:
+            for a in ab:
+                if id(a) not in keywords:
+                    keywords[id(a)] = (select or article_keywords)(a)
+    words = sorted({w for kw in keywords.values() for w, _ in kw})
+    vectors = np.vstack([np.asarray(encoder.encode(words[i:i + 512]), dtype=np.float32)
+                         for i in range(0, len(words), 512)]) if words else np.zeros((0, 512), np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    row = {w: i for i, w in enumerate(words)}
+
+    def side(kw):
+        return vectors[[row[w] for w, _ in kw]], np.array([x for _, x in kw])
+
+    out = {}
+    for k, pairs in articles.items():
+        cols = []
+        for a, b in pairs:
+            if not keywords[id(a)] or not keywords[id(b)]:
+                cols.append((-1.0, -1.0))
+                continue
+            (va, wa), (vb, wb) = side(keywords[id(a)]), side(keywords[id(b)])
+            sim = va @ vb.T
+            best_a, best_b = sim.max(axis=1), sim.max(axis=0)
+            soft = 0.5 * (best_a @ wa / wa.sum() + best_b @ wb / wb.sum())
+            hard = 0.5 * ((best_a >= threshold) @ wa / wa.sum() + (best_b >= threshold) @ wb / wb.sum())
+            cols.append((float(soft), float(hard)))
+        out[k] = np.array(cols)
+    return out
+
+
 def caseless_missing(X: np.ndarray, pairs: list) -> np.ndarray:
     """`X` with the capitalisation features NaN where a side's script has no capitals."""
     X = X.copy()
@@ -311,6 +406,14 @@ def main(argv: list[str] | None = None) -> int:
             extra = geo_distances if variant == "geo-distance" else month_day_gaps
             names.append(GEO_FEATURE if variant == "geo-distance" else MONTH_DAY_FEATURE)
             X = {k: np.column_stack([m, extra(rows[k])]) for k, m in X.items()}
+            fit = fitter(names)
+        elif variant in ("keywords-use", "mentions-use"):
+            from newsloom.embed import default_encoder
+
+            names += ["kw_soft", "kw_match"]
+            matches = keyword_matches(rows, default_encoder(),
+                                      select=article_mentions if variant == "mentions-use" else None)
+            X = {k: np.column_stack([m, matches[k]]) for k, m in X.items()}
             fit = fitter(names)
         elif variant == "quality-flag":
             names.append("quality")

@@ -571,3 +571,16 @@ def test_tfidf_feature_is_high_for_a_translation_and_low_for_an_unrelated_articl
     en, fr, other = articles[0], articles[1], articles[2]
     i = FEATURE_NAMES.index("lex_tfidf")
     assert pair_features(en, fr)[i] > pair_features(en, other)[i]
+
+
+def test_arabic_words_match_without_their_clitics():
+    from newsloom.similarity.features import _fold, _folded_tokens, _term_vector, weighted_cosine
+
+    # "the Yemeni government announced ..." against "in Yemen, and the government of Yemen ...":
+    # the same nouns with and without the article and the prepositions written onto them
+    a = "أعلنت الحكومة اليمنية حظر التجول في عدن"
+    b = "وفي اليمن أعلنت حكومة اليمن وبعدن حظر التجول"
+    shared = _folded_tokens(a) & _folded_tokens(b)
+    assert {_fold("الحكومة"), _fold("اليمنية"), _fold("عدن")} <= shared
+    assert _fold("وزير") == _fold("الوزير") != _fold("زير")  # the و of وزير "minister" is no clitic
+    assert weighted_cosine(_term_vector(a, "ar"), _term_vector(b, "ar")) > 0.5

@@ -33,7 +33,7 @@ from newsloom.entities.gazetteer import (
     is_unspaced,
     strip_arabic_clitics,
 )
-from newsloom.entities.normalize import fold, lemma_candidates
+from newsloom.entities.normalize import arabic_letter_key, fold, lemma_candidates
 from newsloom.model import Mention, Sentence
 
 #: languages that join a name to a noun with a hyphen (`CapitalisedRuleExtractor._compound_head`)
@@ -693,15 +693,6 @@ class ArabicRuleExtractor:
 #: a city reached by stripping a proclitic (و/ب/ل/ف/ك) must be at least this big: short city
 #: names are often the tail of an ordinary word (وكيل = و + كيل "Kiel")
 ARABIC_STRIPPED_CITY_POPULATION = 1_000_000
-_ARABIC_LETTER_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي"})
-_ARABIC_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
-
-
-def arabic_letter_key(word: str) -> str:
-    """Hamza seats, taa marbuta, alif maqsura and diacritics folded (أحمد = احمد)."""
-    return _ARABIC_DIACRITICS.sub("", word).translate(_ARABIC_LETTER_FOLD)
-
-
 @lru_cache(maxsize=1)
 def _arabic_given_names() -> frozenset[str]:
     return frozenset(arabic_letter_key(n) for n in lexicon.ARABIC_GIVEN_NAMES)

@@ -110,7 +110,7 @@ from anyascii import anyascii
 
 from newsloom.dates import day_month_mentions
 from newsloom.entities.lexicon import NEWS_AGENCY_IDS, NEWS_AGENCY_WORDS
-from newsloom.entities.normalize import latin_key, sound_key
+from newsloom.entities.normalize import arabic_word_key, latin_key, sound_key
 from newsloom.model import Article
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -139,6 +139,7 @@ ALIGN_THRESHOLD = 0.6
 NAME_PREFIX = 5
 
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+_ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064a]")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _NUMBER_RE = re.compile(r"\d[\d.,\u00a0\u202f' ]*\d|\d")
 _OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d")
@@ -148,7 +149,10 @@ _SENT_END = re.compile(r"[.!?。！？؟:\n\"«»“”]$")
 
 @lru_cache(maxsize=1 << 16)
 def _fold(token: str) -> str:
-    # cached: a story's articles share most tokens, and anyascii per token was the cost
+    # cached: a story's articles share most tokens, and anyascii per token was the cost.
+    # An Arabic word first loses its clitics: اليمن and باليمن are one word
+    if _ARABIC_LETTER_RE.match(token):
+        token = arabic_word_key(token)
     return anyascii(token).lower()[:NAME_PREFIX]
 
 
