@@ -315,7 +315,7 @@ def article_mentions(article) -> list[tuple[str, float]]:
 def keyword_matches(pairs_by_set: dict[str, list], encoder, threshold: float = KEYWORD_MATCH,
                     select=None) -> dict[str, np.ndarray]:
     """Per row set, two columns per pair from the USE vectors of each article's keywords
-    (`article_keywords`; multilingual USE puts a word and its translations close:
+    (`article_keywords`, or what `select` returns; multilingual USE puts a word and its translations close:
     earthquake / Erdbeben / 地震 at cosine 0.75-0.88): the symmetric weighted mean of
     each keyword's best cosine in the other article (a relaxed word mover's similarity,
     cross-lingual), and the weighted share of keywords whose best match reaches

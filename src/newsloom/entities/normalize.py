@@ -77,10 +77,10 @@ def arabic_word_key(word: str) -> str:
     manner of Larkey, Ballesteros & Connell (2002, "light10"): the letters folded
     (`arabic_letter_key`), the article with any proclitic before it removed, else a
     proclitic و ف ب ك ل (or a conjunction and a preposition, وب) removed when what
-    remains is the more frequent word (وزير
-    "minister" starts with و and keeps it; ولندن is و + لندن), then up to two suffixes of
-    light10's list (plural, feminine, pronoun, adjective), each while three letters remain. Not a morphological
-    analysis: a key both texts' words map to alike.
+    remains is the more frequent word by wordfreq (وزير "minister" starts with و and keeps
+    it; ولندن is و + لندن), then up to two suffixes of light10's list (plural, feminine,
+    pronoun, adjective), each while three letters remain. Not a morphological analysis: a
+    key both texts' words map to alike.
 
     >>> arabic_word_key("باليمن") == arabic_word_key("اليمن") == arabic_word_key("يمن")
     True

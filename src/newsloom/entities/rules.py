@@ -693,6 +693,8 @@ class ArabicRuleExtractor:
 #: a city reached by stripping a proclitic (و/ب/ل/ف/ك) must be at least this big: short city
 #: names are often the tail of an ordinary word (وكيل = و + كيل "Kiel")
 ARABIC_STRIPPED_CITY_POPULATION = 1_000_000
+
+
 @lru_cache(maxsize=1)
 def _arabic_given_names() -> frozenset[str]:
     return frozenset(arabic_letter_key(n) for n in lexicon.ARABIC_GIVEN_NAMES)
