@@ -1,6 +1,6 @@
 """HTTP API throughput and latency on a 10k-article database.
 
-    /work/venv/bin/python benchmarks/api.py [--articles 10000] [--seconds 10] [--threads 8] [--db PATH]
+    python benchmarks/api.py [--articles 10000] [--seconds 10] [--threads 8] [--db PATH]
 
 1. Builds (or reuses, when the file exists) a database of synthetic articles. The
    full ingest pipeline (language detection, NER, embedding, weaving) runs at a few

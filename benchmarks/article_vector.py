@@ -1,6 +1,6 @@
 """Pearson of the article cosine vs human Overall for several pooling settings.
 
-    /work/venv/bin/python benchmarks/article_vector.py [--data DIR] [--no-whole]
+    python benchmarks/article_vector.py [--data DIR] [--no-whole]
 
 Uses the SemEval-2022 training pairs (``original`` rows: the real benchmark
 texts; and all rows). Sentence and title vectors come from the similarity cache

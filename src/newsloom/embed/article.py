@@ -9,7 +9,7 @@ are embedded: the tail of a long article adds cost and little signal.
 
 The defaults were chosen by `benchmarks/article_vector.py`, which measures the
 Pearson correlation of the article cosine with human Overall on the SemEval-2022
-training material for several settings; see docs/similarity.md.
+training material for several settings; see docs/similarity-history.md ("Article vector pooling").
 """
 
 from __future__ import annotations

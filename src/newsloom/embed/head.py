@@ -3,7 +3,7 @@
 Why a second encoder: two encoders trained on different data make partly
 independent errors, and on SemEval-2022 Task 8 the cosine of multilingual-e5-small
 over an article's head adds to USE's article cosine what no who/where/when feature
-did (docs/similarity.md, "Session 8"). It is slow on a CPU (~0.1 s an article on
+did (docs/similarity-history.md, "Session 8"). It is slow on a CPU (~0.1 s an article on
 2 cores, 4-bit weights), so it serves comparisons and evaluation files, not the
 stream: the weaver's verifier decides without it, with the model's base trees.
 

@@ -133,7 +133,7 @@ def url_publication_dates(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict[str, 
     them the publication-gap feature is never seen in training, so a model cannot use the
     dates that evaluation files and users give; with them it learns what a gap means where
     one is known (about a fifth of the articles). Opt-in (`train similarity
-    --dates-from-urls`): measured in docs/similarity.md, it helps the Time dimension but
+    --dates-from-urls`): measured in docs/similarity-history.md ("Training data"), it helps the Time dimension but
     moves the calibrated same-story threshold.
     """
     from newsloom.pipeline import published_from_url

