@@ -48,6 +48,11 @@ Variants (each changes one thing against ``recipe``, the shipped recipe's head t
               cosine of the two (1 + ln count) entity vectors, and the share of each side's
               three most-named entities the other side names (symmetric mean): who a story
               is about, not only whom it mentions once
+``annotators`` each row weighed by how many raters its labels imply, times the recipe's
+              weight: 1 when every label is a whole number, 1.5 when one is a half (two
+              raters), 2 when one is a third (three); an average of raters is a less noisy target
+``absolute-loss`` the recipe's trees fitted to the absolute error instead of the squared one
+              (a median, robust to the single rater whose score is far from the others')
 ``isotonic``  the recipe's trees, their Overall mapped through an isotonic regression of the
               human Overall on out-of-fold predictions of the train rows (5 folds by row)
 
@@ -80,7 +85,8 @@ MONTH_DAY_FEATURE = "month_day_gap"
 KEYWORDS = 30
 KEYWORD_MATCH = 0.75
 VARIANTS = ("recipe", "bagged", "title-e5", "tail-e5", "caseless", "first-8", "geo-distance", "month-days",
-            "quality-flag", "linear-blend", "keywords-use", "mentions-use", "salience", "isotonic")
+            "quality-flag", "linear-blend", "keywords-use", "mentions-use", "salience", "isotonic",
+            "annotators", "absolute-loss")
 TAIL_FEATURE = "cos_tail_e5"
 #: the added features that, like the cosines, may only make a pair more similar as they grow
 SIMILARITY_FEATURES = (TITLE_FEATURE, TAIL_FEATURE, "kw_soft", "kw_match", "ent_salience_cos", "ent_main_share")
@@ -307,6 +313,25 @@ def salience_agreement(pairs: list, top: int = 3) -> np.ndarray:
     return np.array(out)
 
 
+def raters_implied(labels: dict[str, float]) -> int:
+    """How many raters a row's averaged labels imply at least: 3 when one is a third, 2 when
+    one is a half, else 1 (a single rater, or raters who all agreed)."""
+    values = [v for v in labels.values() if v is not None]
+    if any(abs(3 * v - round(3 * v)) < 1e-6 and abs(2 * v - round(2 * v)) > 1e-6 for v in values):
+        return 3
+    return 2 if any(abs(v - round(v)) > 1e-6 for v in values) else 1
+
+
+class RaterWeights:
+    """`train.RowWeights` times 1 + (raters - 1) / 2 for each row (`raters_implied`)."""
+
+    def __init__(self, base) -> None:
+        self.base = base
+
+    def __call__(self, pairs: list) -> np.ndarray:
+        return self.base(pairs) * np.array([1.0 + 0.5 * (raters_implied(p.labels) - 1) for p in pairs])
+
+
 def isotonic_recalibrated(fit, folds: int = 5):
     """fit whose predictions pass through an isotonic map of human on out-of-fold predicted
     Overall (Pearson rewards a linear relation, and the trees' output need not be one)."""
@@ -474,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
             fit = fitter(names)
         elif variant == "isotonic":
             fit = isotonic_recalibrated(fit)
+        elif variant == "absolute-loss":
+            fit = fitter(names, loss="absolute_error")
         elif variant == "quality-flag":
             names.append("quality")
             X = {k: np.column_stack([m, [QUALITY_CODES[p.quality] for p in rows[k]]]) for k, m in X.items()}
@@ -487,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
 
             capped = ArticleEmbedder(default_encoder(), max_sentences=int(variant.removeprefix("first-")))
             X = {k: recipe.featurise(rows[k], capped, centres) for k in X}
-        row_weights = weights
+        row_weights = RaterWeights(weights) if variant == "annotators" else weights
         if m := re.fullmatch(_WEIGHTS_RE, variant):
             row_weights = recipe.RowWeights(*(float(g) for g in m.groups()))
         predict = fit(X["train"], Y_train[:, 0], row_weights(train))

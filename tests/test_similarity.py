@@ -95,6 +95,20 @@ def test_narrative_explanation_counts_close_and_loose_counterparts_as_the_eviden
         assert (int(found.group(1)) if found else 0) == loose
 
 
+def test_time_explanation_names_the_calendar_days_both_texts_name(model):
+    """Undated texts that name one day in two languages say so; texts naming other days
+    say which; a text naming no day adds nothing."""
+    base = EN_TEXT.replace("on Tuesday", "on Tuesday 19 January")
+    en, fr, later, none = prepare_items([
+        TextItem(EN_TITLE, base, "en"),
+        TextItem(FR_TITLE, FR_TEXT.replace("mardi", "le mardi 19 janvier"), "fr"),
+        TextItem(EN_TITLE, EN_TEXT.replace("on Tuesday", "on Tuesday, January 26"), "en"),
+        TextItem(EN_TITLE, EN_TEXT, "en")], use_cache=False)
+    assert "both name 19 January" in model.compare(en, fr).explanations["Time"]
+    assert "different days (19 January vs 26 January)" in model.compare(en, later).explanations["Time"]
+    assert "name" not in model.compare(en, none).explanations["Time"]
+
+
 def test_features_are_symmetric(articles):
     en, fr = articles[:2]
     assert np.allclose(pair_features(en, fr), pair_features(fr, en))

@@ -582,11 +582,20 @@ def _article_keys(a: Article, numbers: frozenset, head_numbers: frozenset) -> fr
     # ("+8 degrees" must not match the "8" of "forecast for 8 November"); a longer number
     # is specific wherever it stands (the rarity argument of rare_num_overlap)
     keys |= {_number_key(n) for n in numbers | head_numbers}
-    keys |= {d.key for d in day_month_mentions(article_text(a), a.lang)}
-    keys |= {f"dm:{e.date.month}-{e.date.day}" for e in a.events if e.date is not None}
+    keys |= {f"dm:{month}-{day}" for month, day in named_days(a)}
     if a.title and a.lang:
         keys |= _title_places(a.title, a.lang)
     return frozenset(keys)
+
+
+def named_days(a: Article) -> frozenset[tuple[int, int]]:
+    """(month, day) of every calendar day `a` names: its day-month dates with or without a
+    year ("19 January", "le 19 janvier 2022") and its resolved day-level events ("on
+    Wednesday" once a publication date places it). Years are left out so that an undated
+    article's "19 January" meets a dated one's."""
+    days = {(d.month, d.day) for d in day_month_mentions(article_text(a), a.lang)}
+    days |= {(e.date.month, e.date.day) for e in a.events if e.date is not None}
+    return frozenset(days)
 
 
 def _unmatched(tokens: tuple[TitleToken, ...], keys: frozenset, sounds: frozenset) -> list[str]:

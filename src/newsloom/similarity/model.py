@@ -46,6 +46,7 @@ from newsloom.similarity.features import (
     contrasting_title_tokens,
     date_gap_days,
     dominant_years,
+    named_days,
     pair_features,
     pair_features_with_head,
     sentence_similarity,
@@ -301,6 +302,29 @@ def _shared_entity_names(a: Article, b: Article) -> tuple[list[str], list[str]]:
     return people_orgs, places
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def _day_name(month_day: tuple[int, int]) -> str:
+    # fixed English names, not `calendar.month_name`, which follows the process locale
+    return f"{month_day[1]} {_MONTHS[month_day[0] - 1]}"
+
+
+def _days_phrase(days_a: frozenset, days_b: frozenset, most: int = 3) -> str:
+    """"; both name 19 January" / "; they name different days (19 January vs 26 January)",
+    or "" when a side names no day: which calendar days the two texts agree on is the
+    "when" a reader checks first, dated or not."""
+    if not days_a or not days_b:
+        return ""
+    both = sorted(days_a & days_b)
+    if both:
+        more = f" and {len(both) - most} more" if len(both) > most else ""
+        return "; both name " + ", ".join(_day_name(d) for d in both[:most]) + more
+    return (f"; they name different days ({', '.join(_day_name(d) for d in sorted(days_a)[:most])} vs "
+            f"{', '.join(_day_name(d) for d in sorted(days_b)[:most])})")
+
+
 def _explanations(a: Article, b: Article, c: Comparison, n_matched: int, n_sentences: int,
                   n_loose: int = 0) -> dict[str, str]:
     """Plain words per dimension; `n_matched` one-to-one sentence pairs at `EVIDENCE_THRESHOLD`
@@ -325,6 +349,7 @@ def _explanations(a: Article, b: Article, c: Comparison, n_matched: int, n_sente
             ex["Time"] = f"Both mostly about {ya}" if ya == yb else f"Mostly about {ya} vs {yb}"
         else:
             ex["Time"] = "Publication dates unknown"
+    ex["Time"] += _days_phrase(named_days(a), named_days(b))
     nums = shared_numbers(a, b)
     if nums:
         ex["Time"] += f"; {len(nums)} number{'s' if len(nums) != 1 else ''} in common"
