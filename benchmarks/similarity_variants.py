@@ -66,6 +66,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -515,6 +516,10 @@ def main(argv: list[str] | None = None) -> int:
             capped = ArticleEmbedder(default_encoder(), max_sentences=int(variant.removeprefix("first-")))
             X = {k: recipe.featurise(rows[k], capped, centres) for k in X}
         row_weights = RaterWeights(weights) if variant == "annotators" else weights
+        if variant == "annotators":
+            implied = Counter((p.quality, raters_implied(p.labels)) for p in train + dev)
+            print("# raters implied by the labels (quality, raters: rows): "
+                  + ", ".join(f"{q} {k}: {n}" for (q, k), n in sorted(implied.items())))
         if m := re.fullmatch(_WEIGHTS_RE, variant):
             row_weights = recipe.RowWeights(*(float(g) for g in m.groups()))
         predict = fit(X["train"], Y_train[:, 0], row_weights(train))

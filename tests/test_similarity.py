@@ -109,6 +109,20 @@ def test_time_explanation_names_the_calendar_days_both_texts_name(model):
     assert "name" not in model.compare(en, none).explanations["Time"]
 
 
+def test_geography_explanation_names_each_sides_places_when_none_are_shared(model, articles):
+    """One kind of event in two cities: the explanation says which places differ."""
+    en, fr = articles[:2]
+    glasgow, = prepare_items([TextItem(
+        "Flooding closes main bridge in Glasgow", EN_TEXT.replace("the Rhône in Lyon", "the Clyde in Glasgow")
+        .replace("Lyon and Grenoble", "Glasgow and Edinburgh").replace("Météo-France has placed the Rhône department",
+                                                                      "Forecasters have placed the region"), "en")],
+        use_cache=False)
+    text = model.compare(en, glasgow).explanations["Geography"]
+    assert text.startswith("No places in common (") and "Lyon" in text and "Glasgow" in text
+    assert text.index("Lyon") < text.index(" vs ") < text.index("Glasgow")
+    assert "Both mention" in model.compare(en, fr).explanations["Geography"]
+
+
 def test_features_are_symmetric(articles):
     en, fr = articles[:2]
     assert np.allclose(pair_features(en, fr), pair_features(fr, en))

@@ -325,6 +325,25 @@ def _days_phrase(days_a: frozenset, days_b: frozenset, most: int = 3) -> str:
             f"{', '.join(_day_name(d) for d in sorted(days_b)[:most])})")
 
 
+def _most_named(a: Article, types: tuple[str, ...], most: int = 2) -> list[str]:
+    """Display names of the `most` linked entities of `types` that `a` mentions most often."""
+    display = _entity_display(a)
+    counts: dict[str, int] = {}
+    for m in a.mentions:
+        if m.entity_id and m.type in types:
+            counts[m.entity_id] = counts.get(m.entity_id, 0) + 1
+    return [display[i][0] for i in sorted(counts, key=lambda i: (-counts[i], i))[:most]]
+
+
+def _contrast_phrase(a: Article, b: Article, types: tuple[str, ...]) -> str:
+    """" (Lyon vs Glasgow)" when both articles name entities of `types` but none in common:
+    one topic in two places, or with two casts, is how two events of one kind differ."""
+    names_a, names_b = _most_named(a, types), _most_named(b, types)
+    if not names_a or not names_b:
+        return ""
+    return f" ({', '.join(names_a)} vs {', '.join(names_b)})"
+
+
 def _explanations(a: Article, b: Article, c: Comparison, n_matched: int, n_sentences: int,
                   n_loose: int = 0) -> dict[str, str]:
     """Plain words per dimension; `n_matched` one-to-one sentence pairs at `EVIDENCE_THRESHOLD`
@@ -336,9 +355,9 @@ def _explanations(a: Article, b: Article, c: Comparison, n_matched: int, n_sente
     else:
         proxy = sorted(shared_proxy_names(a, b))
         ex["Entities"] = (f"{len(proxy)} shared name tokens (no linked entities in common)" if proxy
-                          else "No people or organisations in common")
+                          else "No people or organisations in common" + _contrast_phrase(a, b, ("PER", "ORG")))
     ex["Geography"] = (f"Both mention {_names_phrase(c.shared_places)}" if c.shared_places
-                       else "No places in common")
+                       else "No places in common" + _contrast_phrase(a, b, ("LOC",)))
     if c.date_gap_days is not None:
         days = c.date_gap_days
         ex["Time"] = ("Published the same day" if days < 1 else
