@@ -53,6 +53,14 @@ Variants (each changes one thing against ``recipe``, the shipped recipe's head t
               raters), 2 when one is a third (three); an average of raters is a less noisy target
 ``absolute-loss`` the recipe's trees fitted to the absolute error instead of the squared one
               (a median, robust to the single rater whose score is far from the others')
+``pair-baselines`` the embedding and word features minus their mean over random (unrelated)
+              article pairs of the same two languages, as the head cosine is centred: a
+              Turkish pair shares fewer words by chance than a Spanish one, a cross-lingual
+              pair almost none, and the trees do not see which languages a pair is in
+``pair-baselines-scaled`` the same, as the share of the agreement possible above chance,
+              (x - chance) / (1 - chance), as Cohen's kappa reads agreement
+``pair-baselines-cosines`` the same as ``pair-baselines`` for the four USE features only
+              (article, title and lead cosine, align_chamfer)
 ``isotonic``  the recipe's trees, their Overall mapped through an isotonic regression of the
               human Overall on out-of-fold predictions of the train rows (5 folds by row)
 
@@ -87,7 +95,7 @@ KEYWORDS = 30
 KEYWORD_MATCH = 0.75
 VARIANTS = ("recipe", "bagged", "title-e5", "tail-e5", "caseless", "first-8", "geo-distance", "month-days",
             "quality-flag", "linear-blend", "keywords-use", "mentions-use", "salience", "isotonic",
-            "annotators", "absolute-loss")
+            "annotators", "absolute-loss", "pair-baselines", "pair-baselines-scaled", "pair-baselines-cosines")
 TAIL_FEATURE = "cos_tail_e5"
 #: the added features that, like the cosines, may only make a pair more similar as they grow
 SIMILARITY_FEATURES = (TITLE_FEATURE, TAIL_FEATURE, "kw_soft", "kw_match", "ent_salience_cos", "ent_main_share")
@@ -333,6 +341,65 @@ class RaterWeights:
         return self.base(pairs) * np.array([1.0 + 0.5 * (raters_implied(p.labels) - 1) for p in pairs])
 
 
+#: ``pair-baselines``: the features centred on the chance level of their language pair
+BASELINE_FEATURES = ("cos_article", "cos_title", "cos_lead", "align_chamfer", "align_cover", "name_overlap",
+                     "word_overlap", "lex_tfidf")
+#: random article pairs drawn per language pair to estimate that chance level
+BASELINE_PAIRS = 150
+
+
+def language_key(lang1: str, lang2: str) -> tuple[str, str]:
+    return (lang1, lang2) if lang1 <= lang2 else (lang2, lang1)
+
+
+def pair_baselines(pairs: list, centres, per_pair: int = BASELINE_PAIRS, seed: int = 0) -> dict:
+    """Language pair -> mean of `BASELINE_FEATURES` over `per_pair` random pairs of distinct
+    undated articles in those two languages (no labels read), plus ``"same"`` and
+    ``"cross"``: the means over every same-language and every cross-lingual pair, for a
+    language pair with no articles."""
+    from newsloom.similarity.data import Pair
+
+    articles: dict[str, dict] = {}
+    for p in pairs:
+        for item, lang in ((p.a, p.lang1), (p.b, p.lang2)):
+            if item.published is None:
+                articles.setdefault(lang, {})[(item.title, item.text)] = item
+    pools = {lang: list(items.values()) for lang, items in articles.items()}
+    rng = np.random.default_rng(seed)
+    randoms, keys = [], []
+    for key in sorted({language_key(p.lang1, p.lang2) for p in pairs}):
+        pool_a, pool_b = pools.get(key[0], []), pools.get(key[1], [])
+        if len(pool_a) < 2 or len(pool_b) < 2:
+            continue
+        for _ in range(per_pair):
+            a, b = pool_a[rng.integers(len(pool_a))], pool_b[rng.integers(len(pool_b))]
+            if a is not b:
+                randoms.append(Pair(f"random{len(randoms)}", "random", key[0], key[1], a, b, {"Overall": 4.0}))
+                keys.append(key)
+    X = recipe.featurise(randoms, centres=centres)[:, [HEAD_FEATURE_NAMES.index(n) for n in BASELINE_FEATURES]]
+    X = np.where(X <= -1, np.nan, X)  # a missing side is not a chance level
+    out = {key: np.nanmean(X[[k == key for k in keys]], axis=0) for key in set(keys)}
+    out["same"] = np.nanmean(X[[k[0] == k[1] for k in keys]], axis=0)
+    out["cross"] = np.nanmean(X[[k[0] != k[1] for k in keys]], axis=0)
+    return out
+
+
+def centred_on_baselines(X: np.ndarray, pairs: list, baselines: dict, scaled: bool = False,
+                         features: tuple[str, ...] = BASELINE_FEATURES) -> np.ndarray:
+    """`X` with each pair's `features` (of `BASELINE_FEATURES`) minus its language pair's
+    chance level, divided by 1 - chance when `scaled` (missing values, -1, kept)."""
+    cols = [HEAD_FEATURE_NAMES.index(n) for n in features]
+    picked = [BASELINE_FEATURES.index(n) for n in features]
+    out = X.copy()
+    for i, p in enumerate(pairs):
+        key = language_key(p.lang1, p.lang2)
+        mean = baselines.get(key, baselines["same" if key[0] == key[1] else "cross"])[picked]
+        block = out[i, cols]
+        centred = (block - mean) / (1.0 - mean) if scaled else block - mean
+        out[i, cols] = np.where(block <= -1, block, centred)
+    return out
+
+
 def isotonic_recalibrated(fit, folds: int = 5):
     """fit whose predictions pass through an isotonic map of human on out-of-fold predicted
     Overall (Pearson rewards a linear relation, and the trees' output need not be one)."""
@@ -500,6 +567,14 @@ def main(argv: list[str] | None = None) -> int:
             fit = fitter(names)
         elif variant == "isotonic":
             fit = isotonic_recalibrated(fit)
+        elif variant.startswith("pair-baselines"):
+            baselines = pair_baselines(train + dev, centres)
+            print("# chance levels (" + ", ".join(BASELINE_FEATURES) + "): " + "; ".join(
+                f"{'-'.join(k) if isinstance(k, tuple) else k} " + " ".join(f"{v:.3f}" for v in baselines[k])
+                for k in sorted(baselines, key=str)))
+            features = BASELINE_FEATURES[:4] if variant == "pair-baselines-cosines" else BASELINE_FEATURES
+            X = {k: centred_on_baselines(m, rows[k], baselines, scaled=variant == "pair-baselines-scaled",
+                                         features=features) for k, m in X.items()}
         elif variant == "absolute-loss":
             fit = fitter(names, loss="absolute_error")
         elif variant == "quality-flag":
