@@ -573,16 +573,17 @@ def _title_specific_tokens(a: Article) -> tuple[TitleToken, ...]:
     return tuple(out)
 
 
-def _article_keys(a: Article, numbers: frozenset, head_numbers: frozenset) -> frozenset:
+def _article_keys(a: Article, numbers: frozenset, head_numbers: frozenset, days: frozenset) -> frozenset:
     """Everything a title token of another article may be found under in `a` (`numbers`:
-    its numbers of two or more digits, `head_numbers`: every number of its headline)."""
+    its numbers of two or more digits, `head_numbers`: every number of its headline,
+    `days`: its `named_days`)."""
     keys = set(_folded_tokens(article_text(a)))
     keys |= {m.entity_id for m in a.mentions if m.entity_id}
     # a single digit only from the headline: a body mentions many incidental small numbers
     # ("+8 degrees" must not match the "8" of "forecast for 8 November"); a longer number
     # is specific wherever it stands (the rarity argument of rare_num_overlap)
     keys |= {_number_key(n) for n in numbers | head_numbers}
-    keys |= {f"dm:{month}-{day}" for month, day in named_days(a)}
+    keys |= {f"dm:{month}-{day}" for month, day in days}
     if a.title and a.lang:
         keys |= _title_places(a.title, a.lang)
     return frozenset(keys)
@@ -671,6 +672,7 @@ class ArticleSignals:
     title_tokens: tuple = ()
     all_keys: frozenset = frozenset()
     terms: tuple = ({}, 0.0)
+    calendar_days: frozenset = frozenset()  # `named_days`, for the Time explanation
 
 
 SIGNAL_CACHE_SIZE = 4096
@@ -685,6 +687,7 @@ def _compute_signals(a: Article) -> ArticleSignals:
     surnames = {s for m in a.mentions if m.type == "PER" for s in [_surname(m.text)] if s}
     days = frozenset(e.date for e in a.events if e.date is not None)
     head_numbers = _all_numbers(_head_text(a))
+    calendar_days = named_days(a)
     return ArticleSignals(
         names=names, words=words, numbers=numbers, year=year, number_weights=_number_weights(numbers),
         entities=frozenset(m.entity_id for m in linked if m.type in ("PER", "ORG", "LOC")),
@@ -701,8 +704,9 @@ def _compute_signals(a: Article) -> ArticleSignals:
         head_places=_head_places(a),
         head_numbers=head_numbers,
         title_tokens=_title_specific_tokens(a),
-        all_keys=_article_keys(a, numbers, head_numbers),
+        all_keys=_article_keys(a, numbers, head_numbers, calendar_days),
         terms=_term_vector(article_text(a), a.lang),
+        calendar_days=calendar_days,
     )
 
 

@@ -43,10 +43,10 @@ from newsloom.model import SUPPORTED_LANGUAGES, AlignedPair, Article, Comparison
 from newsloom.similarity.features import (
     FEATURE_NAMES,
     HEAD_FEATURE_NAMES,
+    article_signals,
     contrasting_title_tokens,
     date_gap_days,
     dominant_years,
-    named_days,
     pair_features,
     pair_features_with_head,
     sentence_similarity,
@@ -368,7 +368,7 @@ def _explanations(a: Article, b: Article, c: Comparison, n_matched: int, n_sente
             ex["Time"] = f"Both mostly about {ya}" if ya == yb else f"Mostly about {ya} vs {yb}"
         else:
             ex["Time"] = "Publication dates unknown"
-    ex["Time"] += _days_phrase(named_days(a), named_days(b))
+    ex["Time"] += _days_phrase(article_signals(a).calendar_days, article_signals(b).calendar_days)
     nums = shared_numbers(a, b)
     if nums:
         ex["Time"] += f"; {len(nums)} number{'s' if len(nums) != 1 else ''} in common"
