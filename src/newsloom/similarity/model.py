@@ -312,9 +312,9 @@ def _day_name(month_day: tuple[int, int]) -> str:
 
 
 def _days_phrase(days_a: frozenset, days_b: frozenset, most: int = 3) -> str:
-    """"; both name 19 January" / "; they name different days (19 January vs 26 January)",
-    or "" when a side names no day: which calendar days the two texts agree on is the
-    "when" a reader checks first, dated or not."""
+    """The Time explanation's clause on calendar days: `; both name 19 January`, `; they
+    name different days (19 January vs 26 January)`, or nothing when a side names no day.
+    Which days two texts agree on is the "when" a reader checks first, dated or not."""
     if not days_a or not days_b:
         return ""
     both = sorted(days_a & days_b)
@@ -336,8 +336,9 @@ def _most_named(a: Article, types: tuple[str, ...], most: int = 2) -> list[str]:
 
 
 def _contrast_phrase(a: Article, b: Article, types: tuple[str, ...]) -> str:
-    """" (Lyon vs Glasgow)" when both articles name entities of `types` but none in common:
-    one topic in two places, or with two casts, is how two events of one kind differ."""
+    """` (Lyon vs Glasgow)` when both articles name entities of `types` but none in common
+    (else nothing): one topic in two places, or with two casts, is how two events of one
+    kind differ."""
     names_a, names_b = _most_named(a, types), _most_named(b, types)
     if not names_a or not names_b:
         return ""
