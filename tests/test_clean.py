@@ -242,3 +242,41 @@ def test_an_article_published_again_is_not_erased_as_repeated_boilerplate():
         model.learn_one("Rheinblick", body.splitlines())
     cleaned = clean_text(body, model.repeated("Rheinblick"))
     assert "neuen Brücke" in cleaned.text and "Frühjahr" in cleaned.text
+
+
+CONSENT_DE = ("Wir setzen auf unserer Website Cookies und andere Technologien ein, um Ihnen den vollen "
+              "Funktionsumfang unseres Angebotes anzubieten. Zudem messen wir die Besuche aus. Durch die weitere "
+              "Nutzung unserer Website erklären Sie sich mit dem Einsatz von Cookies einverstanden.")
+STORY_DE = "Die Polizei sperrte am Montag die Brücke über die Oder. Der Bürgermeister rief zur Ruhe auf."
+
+
+@pytest.mark.parametrize("wall", [
+    CONSENT_DE,
+    "We use cookies to ensure that we give you the best experience on our website. If you continue, we assume "
+    "you are happy with it.",
+    "Nous utilisons des cookies pour améliorer votre expérience sur notre site. En poursuivant, vous acceptez "
+    "leur utilisation.",
+    "Sizlere daha iyi bir hizmet sunabilmek için sitemizde çerezlerden faydalanıyoruz.",
+])
+def test_a_consent_wall_paragraph_is_removed_whatever_its_length(wall: str) -> None:
+    out = clean_text(f"{wall}\n\n{STORY_DE}")
+    assert out.text == STORY_DE
+    assert out.removed == [wall]
+
+
+def test_consent_sentences_run_together_with_the_article_are_cut_and_the_article_kept() -> None:
+    # a scraped page on one line: title, article, a sign-up notice, more article
+    line = (f"Brücke über die Oder gesperrt {STORY_DE} By submitting above, you agree to our privacy policy. "
+            "Die Sperrung soll bis Freitag dauern, sagte ein Sprecher der Stadt am Abend.")
+    out = clean_text(line)
+    assert "privacy policy" not in out.text
+    assert out.text.startswith("Brücke über die Oder gesperrt Die Polizei")
+    assert out.text.endswith("sagte ein Sprecher der Stadt am Abend.")
+    assert out.removed == ["By submitting above, you agree to our privacy policy."]
+    assert clean_text(out.text).text == out.text
+
+
+def test_an_article_about_cookies_is_kept() -> None:
+    text = ("Die Datenschutzbehörde verhängte ein Bußgeld: Websites müssen Nutzer fragen, bevor sie Cookies "
+            "setzen. Viele Seiten ignorierten die Regel bisher, sagte die Behörde.")
+    assert clean_text(text).text == text

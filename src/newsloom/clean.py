@@ -4,7 +4,8 @@ Text extracted from news pages keeps bits of the page around the article: image
 placeholders and credits, app and newsletter promotions, badge file names, share
 buttons and toolbars, "read also" / "read next" cross-links, agency credit lines
 ("Kaynak: İHA", "Con información de EFE"), "developing story" boilerplate, site
-notices (end-of-story markers, copyright, cookie and ad-blocker notices), and
+notices (end-of-story markers, copyright, cookie and ad-blocker notices), consent walls
+(cookie and privacy paragraphs in the site's own voice, whatever their length), and
 cut-off fragments. :func:`clean_text` removes them line by line
 with language-aware patterns (en, fr, de, es, it, pl, ru, tr, pt, nl, some ar and zh,
 plus language-neutral ones), strips inline image credits inside paragraphs, and
@@ -199,6 +200,27 @@ _ARROW_LINE = re.compile(r"^(?:>>|►|▶)")
 _CREDIT_LINE = re.compile(rf"^[(\[—–-]*\s*(?:{_CREDIT})\s*[)\].]*$", _I)
 _DEVELOPING_LINE = re.compile(rf"(?:{_DEVELOPING})", _I)
 _NOTICE_LINE = re.compile(rf"(?:{_NOTICE})", _I)
+#: A consent wall: the page a scraper gets instead of the article ("Wir setzen auf unserer
+#: Website Cookies ein ... Durch die weitere Nutzung ... erklären Sie sich einverstanden").
+#: Its paragraphs are long, so they pass the short-line patterns; what marks one is a
+#: cookie or privacy term together with the site speaking as itself or to its reader. An
+#: article *about* cookies or data protection reports ("websites must ask users") and
+#: rarely says "our website" or "you agree" in the same paragraph.
+_CONSENT_TERM = re.compile(
+    r"cookie|çerez|куки|ملفات تعريف الارتباط|datenschutzerkl|datenschutzrichtlinie|datenschutzbestimmung|"
+    r"privacy policy|politique de confidentialit|pol[íi]tica de privacidad|informativa (?:sulla )?privacy|"
+    r"polityk[ai] prywatno|политик[аеи] конфиденциальн|gizlilik politikas|privacyverklaring|privacybeleid", _I)
+_SITE_VOICE = re.compile(
+    r"\b(?:unsere[rnms]? (?:web)?(?:seite|site|website|angebot)|diese (?:web)?seite verwendet|"
+    r"wir (?:setzen|verwenden|nutzen)\b|stimmen sie\b.{0,80}\bzu|sie stimmen|erklären sie sich|"
+    r"our (?:web)?site|this (?:web)?site uses|we use cookies|by (?:continuing|using) (?:to use )?(?:this|our)|"
+    r"you (?:agree|consent|accept)|notre site|ce site utilise|nous utilisons|vous acceptez|"
+    r"nuestr[oa] (?:sitio|web|página)|este sitio|utilizamos cookies|usamos cookies|acepta[sr]? (?:el|su|nuestra)|"
+    r"nostro sito|questo sito|utilizziamo|acconsenti|nasz(?:ej|a|ym) (?:stron|serwis)|używamy|wyrażasz zgodę|"
+    r"наш(?:ем)? сайт|этот сайт|мы используем|вы соглашаетесь|sitemiz|kullanıyoruz|kabul etmiş olursunuz|"
+    r"nosso site|este site|concorda com|onze (?:web)?site|deze (?:web)?site|w(?:ij|e) gebruiken|gaat u akkoord)", _I)
+#: Sentence boundaries inside one line (scraped texts often hold a whole page on one line).
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 #: A newsletter promotion: a newsletter word and a subscription word in one short line.
 _NEWSLETTER = re.compile(r"newsletter|bolet[íi]n|infolettre|bulletin|b[üu]lten|рассылк|biuletyn|النشرة", _I)
 _SUBSCRIBE = re.compile(r"subscri|suscr[íi]b|abonn|abbona|iscriviti|inscrivez|anmelden|zapisz si|подпиш|abone ol|"
@@ -305,8 +327,28 @@ def debris_reason(line: str, repeated: frozenset[str] = frozenset()) -> str | No
     return None
 
 
+def _strip_consent(line: str, removed: list[str]) -> str:
+    """Remove the consent-wall sentences of a line (`_CONSENT_TERM` and `_SITE_VOICE` in one
+    sentence); the whole line when they are at least half of it, since the rest of such a
+    wall ("Zudem messen wir die Besuche aus") names no cookie. Sentence by sentence because
+    a scraped page often runs title, article and wall together on one line."""
+    if not (_CONSENT_TERM.search(line) and _SITE_VOICE.search(line)):
+        return line
+    sentences = _SENTENCE_SPLIT.split(line)
+    consent = [bool(_CONSENT_TERM.search(x) and _SITE_VOICE.search(x)) for x in sentences]
+    if 2 * sum(len(x) for x, c in zip(sentences, consent) if c) >= len(line):
+        removed.append(line)
+        return ""
+    removed.extend(x for x, c in zip(sentences, consent) if c)
+    return " ".join(x for x, c in zip(sentences, consent) if not c)
+
+
 def _strip_inline(line: str, removed: list[str]) -> str:
-    """Remove image placeholders and credits inside a line; split a glued badge prefix."""
+    """Remove image placeholders, credits and consent-wall sentences inside a line; split a
+    glued badge prefix."""
+    line = _strip_consent(line, removed)
+    if not line:
+        return line
     for match in _INLINE_IMAGE.finditer(line):
         removed.append(match.group(0))
     line = _INLINE_IMAGE.sub(" ", line)
