@@ -280,3 +280,16 @@ def test_an_article_about_cookies_is_kept() -> None:
     text = ("Die Datenschutzbehörde verhängte ein Bußgeld: Websites müssen Nutzer fragen, bevor sie Cookies "
             "setzen. Viele Seiten ignorierten die Regel bisher, sagte die Behörde.")
     assert clean_text(text).text == text
+
+
+def test_an_access_wall_is_removed_and_a_video_placeholder_cut_from_the_article() -> None:
+    wall = ("We are sorry, but we recorded a huge amount of connections from the IP address you are "
+            "connecting from.\n\nIf you want to connect with us, select \"I AM NOT A ROBOT\".\n\n"
+            "Your IP address: 192.0.2.7")
+    assert clean_text(wall).text == ""
+    polish = "Przykro nam, ale z adresu IP z którego się łączysz odnotowaliśmy ogromną ilość połączeń."
+    assert clean_text(polish).text == ""
+    paragraph = f"{STORY_DE} To view this video please enable JavaScript. Die Feuerwehr war mit 40 Kräften im Einsatz."
+    out = clean_text(paragraph)
+    assert out.text == f"{STORY_DE} Die Feuerwehr war mit 40 Kräften im Einsatz."
+    assert out.removed == ["To view this video please enable JavaScript."]

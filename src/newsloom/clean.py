@@ -4,9 +4,9 @@ Text extracted from news pages keeps bits of the page around the article: image
 placeholders and credits, app and newsletter promotions, badge file names, share
 buttons and toolbars, "read also" / "read next" cross-links, agency credit lines
 ("Kaynak: İHA", "Con información de EFE"), "developing story" boilerplate, site
-notices (end-of-story markers, copyright, cookie and ad-blocker notices), consent walls
-(cookie and privacy paragraphs in the site's own voice, whatever their length), and
-cut-off fragments. :func:`clean_text` removes them line by line
+notices (end-of-story markers, copyright, cookie and ad-blocker notices), consent and
+access walls (cookie and privacy paragraphs in the site's own voice, rate-limit, robot-check
+and JavaScript pages, whatever their length), and cut-off fragments. :func:`clean_text` removes them line by line
 with language-aware patterns (en, fr, de, es, it, pl, ru, tr, pt, nl, some ar and zh,
 plus language-neutral ones), strips inline image credits inside paragraphs, and
 splits a debris token glued to the start of real text. A trailing footer block
@@ -219,6 +219,23 @@ _SITE_VOICE = re.compile(
     r"nostro sito|questo sito|utilizziamo|acconsenti|nasz(?:ej|a|ym) (?:stron|serwis)|używamy|wyrażasz zgodę|"
     r"наш(?:ем)? сайт|этот сайт|мы используем|вы соглашаетесь|sitemiz|kullanıyoruz|kabul etmiş olursunuz|"
     r"nosso site|este site|concorda com|onze (?:web)?site|deze (?:web)?site|w(?:ij|e) gebruiken|gaat u akkoord)", _I)
+#: An access wall: a rate-limit, robot-check, ad-blocker or JavaScript page in place of the
+#: article ("we recorded a huge amount of connections from the IP address you are connecting
+#: from", "NIE JESTEM ROBOTEM", "To view this video please enable JavaScript"). Its phrases
+#: are the site talking about the reader's browser, never news.
+_ACCESS_WALL = re.compile(r"|".join([
+    r"huge (?:amount|number) of connections", r"misused the ip address", r"\bi am not a robot",
+    r"\bare you a robot", r"\byour ip address\s*:", r"unusual traffic from your",
+    r"verify (?:that )?you are (?:a )?human",
+    r"(?:please )?enable javascript", r"disable (?:your )?ad ?-?block", r"add an exception for our (?:domain|site)",
+    r"ogromn\w* ilo\w+ po\w+cze", r"nadu\w+ adres\w* ip", r"nie jestem robotem", r"tw[óo]j adres ip\s*:",
+    r"wy\w+cz adblock", r"dodaj wyj\w+tek dla naszej domeny",
+    r"ich bin kein roboter", r"javascript aktivieren", r"werbeblocker deaktivieren", r"ihre ip-adresse\s*:",
+    r"je ne suis pas un robot", r"activ(?:ez|er) (?:le )?javascript", r"votre adresse ip\s*:",
+    r"no soy un robot", r"(?:habilita|activa)r? (?:el )?javascript", r"tu direcci[óo]n ip\s*:",
+    r"non sono un robot", r"abilita(?:re)? (?:il )?javascript",
+    r"я не робот", r"включите javascript", r"ваш ip-адрес\s*:", r"robot de[ğg]ilim", r"javascript'?i etkinle",
+]), _I)
 #: Sentence boundaries inside one line (scraped texts often hold a whole page on one line).
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 #: A newsletter promotion: a newsletter word and a subscription word in one short line.
@@ -327,26 +344,31 @@ def debris_reason(line: str, repeated: frozenset[str] = frozenset()) -> str | No
     return None
 
 
-def _strip_consent(line: str, removed: list[str]) -> str:
-    """Remove the consent-wall sentences of a line (`_CONSENT_TERM` and `_SITE_VOICE` in one
-    sentence); the whole line when they are at least half of it, since the rest of such a
-    wall ("Zudem messen wir die Besuche aus") names no cookie. Sentence by sentence because
-    a scraped page often runs title, article and wall together on one line."""
-    if not (_CONSENT_TERM.search(line) and _SITE_VOICE.search(line)):
+def _is_wall(text: str) -> bool:
+    """A consent wall (`_CONSENT_TERM` and `_SITE_VOICE` together) or an access wall."""
+    return bool(_CONSENT_TERM.search(text) and _SITE_VOICE.search(text)) or bool(_ACCESS_WALL.search(text))
+
+
+def _strip_walls(line: str, removed: list[str]) -> str:
+    """Remove the consent- and access-wall sentences of a line (`_is_wall`); the whole line
+    when they are at least half of it, since the rest of such a wall ("Zudem messen wir die
+    Besuche aus") names no cookie. Sentence by sentence because a scraped page often runs
+    title, article and wall together on one line."""
+    if not _is_wall(line):
         return line
     sentences = _SENTENCE_SPLIT.split(line)
-    consent = [bool(_CONSENT_TERM.search(x) and _SITE_VOICE.search(x)) for x in sentences]
-    if 2 * sum(len(x) for x, c in zip(sentences, consent) if c) >= len(line):
+    wall = [_is_wall(x) for x in sentences]
+    if 2 * sum(len(x) for x, w in zip(sentences, wall) if w) >= len(line):
         removed.append(line)
         return ""
-    removed.extend(x for x, c in zip(sentences, consent) if c)
-    return " ".join(x for x, c in zip(sentences, consent) if not c)
+    removed.extend(x for x, w in zip(sentences, wall) if w)
+    return " ".join(x for x, w in zip(sentences, wall) if not w)
 
 
 def _strip_inline(line: str, removed: list[str]) -> str:
-    """Remove image placeholders, credits and consent-wall sentences inside a line; split a
-    glued badge prefix."""
-    line = _strip_consent(line, removed)
+    """Remove image placeholders, credits and wall sentences inside a line; split a glued
+    badge prefix."""
+    line = _strip_walls(line, removed)
     if not line:
         return line
     for match in _INLINE_IMAGE.finditer(line):
