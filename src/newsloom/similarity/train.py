@@ -57,7 +57,7 @@ from newsloom.similarity.features import (
 )
 from newsloom.similarity.prepare import prepare_items
 
-MODEL_VERSION = "sim-2026.12-21"
+MODEL_VERSION = "sim-2026.12-22"
 SEED = 8
 AUGMENTED_WEIGHT = 0.25
 #: augmented rows whose two sides are in different languages: the only cross-lingual training
